@@ -1,0 +1,46 @@
+"""The Pyramid application of the portal."""
+from pyramid.config import Configurator
+
+from .paths import resource_dirs
+from .root import bootstrap, root_factory
+
+DEFAULTS = {
+    "pyramid.default_locale_name": "vi",
+    "portal.available_languages": "vi en",
+    "portal.timezone": "Asia/Ho_Chi_Minh",
+    "portal.page_size": "20",
+    "portal.show_tracebacks": "false",
+    "tm.manager_hook": "pyramid_tm.explicit_manager",
+    "retry.attempts": "3",
+}
+
+
+def main(global_config, **settings):
+    """Build the WSGI application from PasteDeploy settings."""
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    config = Configurator(settings=settings, root_factory=root_factory)
+    config.include("portal")
+    app = config.make_wsgi_app()
+    db = config.registry._zodb_databases[""]
+    bootstrap(db, config.registry.portal_clock)
+    return app
+
+
+def includeme(config):
+    """Wire the framework pieces, then the portal's own packages, then scan."""
+    settings = config.get_settings()
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    config.include("pyramid_chameleon")
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    config.include("pyramid_zodbconn")
+    templates, _profiles = resource_dirs(settings)
+    config.override_asset(to_override="portal:templates/", override_with=str(templates) + "/")
+    config.include(".clock")
+    config.include(".content")
+    config.include(".i18n")
+    config.include(".navigation")
+    config.include(".views")
+    config.add_static_view("static", "portal:static", cache_max_age=86400)

@@ -1,0 +1,191 @@
+"""Base classes of the content tree: a persistent item and a BTree-backed container.
+
+Containers keep their children in an OOBTree with a ``BTrees.Length`` counter (as Substance D's
+Folder does) so that a section holding 50,000 news items stays fast to add to, count and page
+through. Sections ordered by date keep a second tree keyed by ``(-timestamp, name)`` so the newest
+items come first without sorting.
+"""
+from datetime import datetime, timezone
+from itertools import islice
+
+from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree, OOTreeSet
+from persistent import Persistent
+from pyramid.threadlocal import get_current_registry
+
+from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved
+from .ids import RESERVED
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class Content(Persistent):
+    """Anything in the tree. Class-level defaults let old objects gain new attributes."""
+
+    __name__ = None
+    __parent__ = None
+    type_name = None
+    is_container = False
+    title = ""
+    description = ""
+    creator = ""
+    created = None
+    modified = None
+    effective = None
+    expires = None
+
+    def __init__(self, title="", description="", **fields):
+        self.title = title
+        self.description = description
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+    def set_dates(self, now, effective=None):
+        """Stamp creation, modification and publication dates (``now`` from the clock)."""
+        if self.created is None:
+            self.created = now
+        self.modified = now
+        self.set_effective(effective or self.effective or now)
+
+    def set_effective(self, when):
+        """Change the publication date, keeping the parent's date order in step."""
+        parent = self.__parent__
+        if parent is not None and parent.is_container:
+            parent._unindex_date(self)
+        self.effective = when
+        if parent is not None and parent.is_container:
+            parent._index_date(self)
+
+    @property
+    def sort_date(self):
+        """The date listings sort by: effective, else created, else the epoch."""
+        return self.effective or self.created or EPOCH
+
+
+class Container(Content):
+    """Content holding children by name, in manual order or newest first."""
+
+    is_container = True
+    order = "manual"
+
+    def __init__(self, title="", description="", **fields):
+        super().__init__(title, description, **fields)
+        self._children = OOBTree()
+        self._count = Length(0)
+        self._manual = ()
+        self._by_date = OOTreeSet()
+        self._containers = OOTreeSet()
+
+    # mapping protocol -------------------------------------------------------------------
+    def __getitem__(self, name):
+        return self._children[name]
+
+    def get(self, name, default=None):
+        """The child called ``name``, or ``default``."""
+        return self._children.get(name, default)
+
+    def __contains__(self, name):
+        return name in self._children
+
+    def __len__(self):
+        return self._count()
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def keys(self):
+        """Children's names in the container's order."""
+        if self.order == "date":
+            return [name for _key, name in self._by_date]
+        return list(self._manual)
+
+    def values(self):
+        """Children in the container's order."""
+        return [self._children[name] for name in self.keys()]
+
+    def items(self):
+        """(name, child) pairs in the container's order."""
+        return [(name, self._children[name]) for name in self.keys()]
+
+    def container_names(self):
+        """Names of the children that are containers themselves (sections), in order."""
+        return [name for name in self.keys() if name in self._containers]
+
+    def newest(self, start=0, stop=None):
+        """Children newest first, sliced without materialising the whole folder."""
+        names = (name for _key, name in self._by_date)
+        return [self._children[name] for name in islice(names, start, stop)]
+
+    # changes ----------------------------------------------------------------------------
+    def check_name(self, name):
+        """Refuse names that are empty, reserved, taken or unsafe in a URL."""
+        if not name or not isinstance(name, str):
+            raise ValueError("empty name")
+        if name.startswith(("@@", "_", ".", "+")) or "/" in name or name in RESERVED:
+            raise ValueError(f"reserved name: {name!r}")
+        if name in self._children:
+            raise KeyError(f"name already in use: {name!r}")
+        return name
+
+    def add(self, name, obj, send_events=True, registry=None):
+        """Put ``obj`` here under ``name`` and announce it."""
+        self.check_name(name)
+        obj.__name__ = name
+        obj.__parent__ = self
+        self._children[name] = obj
+        self._count.change(1)
+        if self.order != "date":
+            # Date-ordered sections may hold tens of thousands of items: no name tuple there.
+            self._manual = self._manual + (name,)
+        self._index_date(obj)
+        if obj.is_container:
+            self._containers.add(name)
+        if send_events:
+            (registry or get_current_registry()).notify(ObjectAdded(obj, self, name))
+        return obj
+
+    def remove(self, name, send_events=True, registry=None):
+        """Take the child ``name`` out and announce it; returns the child."""
+        obj = self._children[name]
+        registry = registry or get_current_registry()
+        if send_events:
+            registry.notify(ObjectWillBeRemoved(obj, self, name))
+        self._unindex_date(obj)
+        del self._children[name]
+        self._count.change(-1)
+        self._manual = tuple(n for n in self._manual if n != name)
+        self._containers.discard(name)
+        if send_events:
+            registry.notify(ObjectRemoved(obj, self, name))
+        return obj
+
+    def set_order(self, order):
+        """Switch between ``manual`` order and ``date`` order (newest first)."""
+        if order not in ("manual", "date"):
+            raise ValueError(order)
+        if order == "manual" and self.order == "date":
+            self._manual = tuple(name for _key, name in self._by_date)
+        elif order == "date":
+            self._manual = ()
+        self.order = order
+
+    def move(self, name, position):
+        """Put child ``name`` at ``position`` of the manual order."""
+        names = [n for n in self._manual if n != name]
+        if name not in self._children or self.order != "manual":
+            raise KeyError(name)
+        names.insert(max(0, position), name)
+        self._manual = tuple(names)
+
+    def _sort_key(self, obj):
+        return (-(obj.sort_date - EPOCH).total_seconds(), obj.__name__)
+
+    def _index_date(self, obj):
+        key = self._sort_key(obj)
+        obj._date_key = key
+        self._by_date.add(key)
+
+    def _unindex_date(self, obj):
+        key = getattr(obj, "_date_key", None)
+        if key is not None:
+            self._by_date.discard(key)

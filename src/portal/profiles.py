@@ -1,0 +1,219 @@
+"""Applying the YAML setup profiles of ``profiles/`` to the site, idempotently.
+
+See docs/profiles.md for the format. Each created node is recorded in ``site.profile_log`` as
+``profile:path``; a recorded node is never created again, so a re-run neither doubles anything
+nor undoes an editor's renaming, editing or deleting.
+"""
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .content.blobs import FileData, ImageData
+from .content.ids import slugify
+from .sanitize import clean_html
+
+AGE = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*$")
+
+
+class ProfileError(Exception):
+    """A profile that cannot be applied, with a message naming the file and the node."""
+
+
+def load(profiles_dir, name):
+    """Read profile ``name``: its profile.yaml with the nodes of its includes appended."""
+    folder = Path(profiles_dir) / name
+    main = folder / "profile.yaml"
+    if not main.is_file():
+        raise ProfileError(f"no profile called {name!r} in {profiles_dir}")
+    data = _read(main) or {}
+    nodes = list(data.get("content") or [])
+    for include in data.get("include") or []:
+        extra = _read(folder / include) or []
+        if not isinstance(extra, list):
+            raise ProfileError(f"{folder / include}: expected a list of nodes")
+        nodes.extend(extra)
+    data["content"] = nodes
+    data["name"] = name
+    data["folder"] = folder
+    return data
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: {exc}") from exc
+
+
+def with_dependencies(profiles_dir, names):
+    """The profiles ``names`` preceded by everything they depend on, each once."""
+    ordered, seen = [], set()
+
+    def visit(name, chain):
+        if name in chain:
+            raise ProfileError(f"profiles depend on each other in a circle: {chain + [name]}")
+        if name in seen:
+            return
+        profile = load(profiles_dir, name)
+        for dependency in profile.get("depends") or []:
+            visit(dependency, chain + [name])
+        seen.add(name)
+        ordered.append(profile)
+
+    for name in names:
+        visit(name, [])
+    return ordered
+
+
+class Applier:
+    """Applies loaded profiles to one site with one clock and one registry."""
+
+    def __init__(self, site, registry, now, timezone="Asia/Ho_Chi_Minh", progress=None):
+        self.site = site
+        self.registry = registry
+        self.now = now
+        self.tz = ZoneInfo(timezone)
+        self.progress = progress or (lambda message: None)
+        self.created = 0
+
+    def apply(self, profile):
+        """Apply one profile; returns how many objects it created."""
+        before = self.created
+        for key, value in (profile.get("site") or {}).items():
+            self.site.settings.setdefault(key, value)
+        if "title" in (profile.get("site") or {}) and self.site.title in ("", "Portal"):
+            self.site.title = profile["site"]["title"]
+        for node in profile["content"]:
+            self._node(profile, self.site, "", node)
+        self.progress(f"{profile['name']}: {self.created - before} objects created")
+        return self.created - before
+
+    def _node(self, profile, parent, parent_path, node):
+        where = f"{profile['folder']}: node {node.get('title') or node.get('path')!r}"
+        if not isinstance(node, dict):
+            raise ProfileError(f"{profile['folder']}: a node must be a mapping, got {node!r}")
+        if "path" in node:
+            target = self._traverse(node["path"], where)
+            if target is None:
+                return
+            if node.get("default_page"):
+                key = f"{profile['name']}:{node['path']}@default_page"
+                if key not in self.site.profile_log:
+                    target.default_page = node["default_page"]
+                    self.site.profile_log.add(key)
+            path = node["path"].strip("/")
+            for child in node.get("children") or []:
+                self._node(profile, target, path, child)
+            return
+        if not node.get("title"):
+            raise ProfileError(f"{where}: every node needs a title")
+        name = node.get("id") or slugify(node["title"])
+        path = f"{parent_path}/{name}".strip("/")
+        key = f"{profile['name']}:{path}"
+        if key in self.site.profile_log:
+            obj = parent.get(name)
+        elif name in parent:
+            obj = parent[name]
+            self.site.profile_log.add(key)
+        else:
+            obj = self._create(profile, node, where)
+            parent.add(name, obj, registry=self.registry)
+            obj.set_dates(self.now, self._effective(node, where))
+            self.site.profile_log.add(key)
+            self.created += 1
+        if obj is not None and obj.is_container:
+            for child in node.get("children") or []:
+                self._node(profile, obj, path, child)
+
+    def _traverse(self, path, where):
+        obj = self.site
+        for name in path.strip("/").split("/"):
+            if not obj.is_container or name not in obj:
+                self.progress(f"{where}: {path} is missing, its children are skipped")
+                return None
+            obj = obj[name]
+        return obj
+
+    def _create(self, profile, node, where):
+        type_name = node.get("type", "Folder")
+        try:
+            factory, _addable = self.registry.content_types[type_name]
+        except KeyError:
+            raise ProfileError(f"{where}: unknown type {type_name!r}") from None
+        obj = factory(node["title"], node.get("description", ""))
+        if obj.is_container:
+            obj.in_menu = node.get("in_menu", True)
+            obj.set_order(node.get("order", "manual"))
+            if node.get("default_page"):
+                obj.default_page = node["default_page"]
+        for field in ("author", "source", "url"):
+            if field in node:
+                setattr(obj, field, str(node[field]))
+        if type_name == "Link" and "in_menu" in node:
+            obj.in_menu = bool(node["in_menu"])
+        if "tags" in node:
+            obj.tags = tuple(str(tag) for tag in node["tags"])
+        if "featured" in node:
+            obj.featured = bool(node["featured"])
+        if "body" in node:
+            obj.body = clean_html(node["body"])
+        if "image" in node:
+            obj.image = self._image(node["image"], where)
+            obj.image_caption = node["image"].get("caption", "")
+        if "file" in node:
+            obj.file = self._file(profile, node, where)
+        return obj
+
+    def _image(self, spec, where):
+        from .demo_images import draw, jpeg_bytes
+        try:
+            picture = draw(spec["motif"], int(spec.get("seed", 0)))
+        except (KeyError, ValueError) as exc:
+            raise ProfileError(f"{where}: bad image {spec!r}: {exc}") from exc
+        return ImageData(jpeg_bytes(picture), f"{spec['motif']}-{spec.get('seed', 0)}.jpg")
+
+    def _file(self, profile, node, where):
+        spec = node["file"]
+        if "pdf" in spec:
+            from .pdfgen import text_pdf
+            name = slugify(node["title"], 60) + ".pdf"
+            return FileData(text_pdf(node["title"], spec["pdf"]), name, "application/pdf")
+        if "path" in spec:
+            source = Path(profile["folder"]) / spec["path"]
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                raise ProfileError(f"{where}: {exc}") from exc
+            kind = "application/pdf" if data.startswith(b"%PDF-") else "application/octet-stream"
+            return FileData(data, source.name, kind)
+        raise ProfileError(f"{where}: a file needs `pdf` or `path`")
+
+    def _effective(self, node, where):
+        if node.get("effective"):
+            value = node["effective"]
+            when = value if isinstance(value, datetime) else _parse_iso(value, where)
+            return when if when.tzinfo else when.replace(tzinfo=self.tz)
+        if node.get("age"):
+            match = AGE.match(str(node["age"]))
+            if not match or not any(match.groups()):
+                raise ProfileError(f"{where}: age {node['age']!r} is not like 3d, 5h or 2d6h")
+            days, hours, minutes = (int(g or 0) for g in match.groups())
+            return self.now - timedelta(days=days, hours=hours, minutes=minutes)
+        return None
+
+
+def _parse_iso(value, where):
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ProfileError(f"{where}: effective {value!r} is not an ISO date") from None
+
+
+def apply_profiles(site, registry, profiles_dir, names, now, progress=None, timezone=None):
+    """Apply ``names`` (with their dependencies) to ``site``; returns objects created."""
+    applier = Applier(site, registry, now, timezone or "Asia/Ho_Chi_Minh", progress)
+    return sum(applier.apply(profile) for profile in with_dependencies(profiles_dir, names))

@@ -1,0 +1,37 @@
+"""Finding, and on first start making, the site object in the ZODB root."""
+import transaction
+from pyramid_zodbconn import get_connection
+
+from .content.types import Site
+from .security.principals import Users
+
+ROOT_KEY = "portal"
+
+
+def root_factory(request):
+    """Pyramid's root: the site object of this request's ZODB connection."""
+    return get_connection(request).root()[ROOT_KEY]
+
+
+def ensure_site(zodb_root, now):
+    """Return the site in ``zodb_root``, creating it if it is missing (caller commits)."""
+    site = zodb_root.get(ROOT_KEY)
+    if site is None:
+        site = Site(title="Portal")
+        site.created = site.modified = site.effective = now
+        site.users = Users()
+        zodb_root[ROOT_KEY] = site
+    return site
+
+
+def bootstrap(db, clock):
+    """Make the site at start-up so that no request ever has to write to create it."""
+    conn = db.open()
+    try:
+        with transaction.manager:
+            created = ROOT_KEY not in conn.root()
+            if created:
+                ensure_site(conn.root(), clock.now())
+    finally:
+        conn.close()
+    return created

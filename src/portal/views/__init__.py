@@ -1,0 +1,6 @@
+"""The public views; each names its permission (the security policy arrives with issue 4)."""
+
+
+def includeme(config):
+    config.add_request_method(".layout.Layout", "layout", reify=True)
+    config.scan(".")

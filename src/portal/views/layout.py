@@ -1,0 +1,78 @@
+"""What every page's layout needs: menus, breadcrumbs, languages, URLs and date formats."""
+from pyramid.location import lineage
+
+from ..content.blobs import SCALES
+from ..i18n import LANGUAGE_NAMES, available_languages, show_date, show_datetime
+from ..navigation import path_of, site_data
+
+class Layout:
+    """Per-request helper, reached as ``request.layout`` and as ``layout`` in templates."""
+
+    def __init__(self, request):
+        self.request = request
+        self.data = site_data(request)
+        self.settings = self.data["settings"]
+        self.app_url = request.application_url
+
+    @property
+    def site_title(self):
+        return self.settings.get("title") or self.request.root.title
+
+    @property
+    def lang(self):
+        return self.request.locale_name
+
+    def url(self, path):
+        """The URL of the object at site path ``path`` (as ``resource_url`` spells it)."""
+        return f"{self.app_url}/{path}/" if path else f"{self.app_url}/"
+
+    def link_url(self, url):
+        """The href of a Link's ``url``: site paths become absolute URLs."""
+        return f"{self.app_url}{url}" if url.startswith("/") else url
+
+    def _base(self, target):
+        return self.url(target) if isinstance(target, str) else self.request.resource_url(target)
+
+    def image_url(self, target, scale="medium"):
+        """URL of the image of ``target`` (a site path or an object) at ``scale``."""
+        return f"{self._base(target)}@@image/{scale}"
+
+    def srcset(self, target, size=None):
+        """``srcset`` for the image of ``target``; ``size`` is the original (width, height)."""
+        if size is None:
+            size = (target.image.width, target.image.height)
+        base = f"{self._base(target)}@@image"
+        widths = [(name, width) for name, width in SCALES.items() if width < size[0]]
+        parts = [f"{base}/{name} {width}w" for name, width in widths]
+        return ", ".join(parts + [f"{base}/original {size[0]}w"])
+
+    def languages(self, context):
+        """The language switch: (code, name, URL, is current) for each interface language."""
+        here = self.request.resource_url(context)
+        return [(code, LANGUAGE_NAMES.get(code, code),
+                 f"{here}@@set-language?lang={code}", code == self.lang)
+                for code in available_languages(self.request.registry.settings)]
+
+    def breadcrumbs(self, context):
+        """(title, URL) from the home page down to ``context``'s parent."""
+        chain = list(reversed(list(lineage(context))))
+        return [(node.title if node.__parent__ is not None else None,
+                 self.request.resource_url(node)) for node in chain[:-1]]
+
+    def current_section(self, context):
+        """Path of the top-level section ``context`` is in ('' on the home page)."""
+        path = path_of(context) if context is not None else ""
+        return path.split("/", 1)[0]
+
+    def is_listed(self, obj):
+        """False for sections with nothing behind them (P14)."""
+        return not obj.is_container or path_of(obj) in self.data["nonempty"]
+
+    def date(self, when):
+        return show_date(self.request, when)
+
+    def datetime(self, when):
+        return show_datetime(self.request, when)
+
+    def iso(self, when):
+        return when.isoformat() if when is not None else ""

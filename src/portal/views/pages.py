@@ -1,0 +1,112 @@
+"""The public views of the site, its sections and its items."""
+from itertools import islice
+
+from pyramid.view import view_config
+
+from ..content.types import File, Folder, Image, Link, NewsItem, Page, Site
+from ..navigation import summary
+
+RELATED_COUNT = 5
+
+
+def page_number(request, count, size):
+    """The page asked for in ``?page=``, clamped to the pages there are (bad input → 1)."""
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    last = max(1, -(-count // size))
+    return min(max(1, number), last), last
+
+
+@view_config(context=Site, permission="view", renderer="portal:templates/home.pt")
+def home(context, request):
+    """The home page: a featured item, the latest news and a block per main section."""
+    data = request.layout.data
+    featured = data["featured"]
+    latest = [item for item in data["latest"] if featured is None or item["path"] !=
+              featured["path"]][:6]
+    return {"featured": featured, "latest": latest, "blocks": data["blocks"]}
+
+
+def _listed_items(folder):
+    """The non-section children of ``folder`` in its order, lazily."""
+    names = (name for _key, name in folder._by_date) if folder.order == "date" \
+        else iter(folder.keys())
+    return (folder[name] for name in names if name not in folder._containers)
+
+
+@view_config(context=Folder, permission="view", renderer="portal:templates/folder.pt")
+def folder_view(context, request):
+    """A section: its own page when it has one, else its subsections and a paged listing."""
+    if context.default_page and context.default_page in context:
+        page = context[context.default_page]
+        if not page.is_container:
+            return page_view(page, request)
+    layout = request.layout
+    sections = [context[name] for name in context.container_names()]
+    sections = [section for section in sections if layout.is_listed(section)]
+    size = int(request.registry.settings["portal.page_size"])
+    count = len(context) - len(context._containers)
+    number, last = page_number(request, count, size)
+    start = (number - 1) * size
+    items = list(islice(_listed_items(context), start, start + size))
+    return {"page": None, "sections": sections, "items": items, "count": count,
+            "number": number, "last": last}
+
+
+@view_config(context=Page, permission="view", renderer="portal:templates/page.pt")
+def page_view(context, request):
+    """A static page."""
+    return {"page": context}
+
+
+def neighbours(item):
+    """(previous, next) siblings of ``item`` in its section's order (None at either end)."""
+    parent = item.__parent__
+    if parent.order == "date":
+        key = item._date_key
+        newer = list(parent._by_date.keys(min=(key[0], ""), max=key, excludemax=True))
+        if not newer:
+            try:
+                newer = [parent._by_date.maxKey((key[0], ""))]
+            except ValueError:
+                newer = []
+        older = next(iter(parent._by_date.keys(min=key, excludemin=True)), None)
+        prev_name = newer[-1][1] if newer else None
+        next_name = older[1] if older else None
+    else:
+        names = list(parent._manual)
+        index = names.index(item.__name__)
+        prev_name = names[index - 1] if index > 0 else None
+        next_name = names[index + 1] if index + 1 < len(names) else None
+    pick = lambda name: parent.get(name) if name and name not in parent._containers else None  # noqa: E731
+    return pick(prev_name), pick(next_name)
+
+
+@view_config(context=NewsItem, permission="view", renderer="portal:templates/article.pt")
+def article_view(context, request):
+    """An article with its lead image, byline, related items and previous/next links."""
+    parent = context.__parent__
+    related = [summary(obj) for obj in islice(
+        (obj for obj in _listed_items(parent) if obj is not context), RELATED_COUNT)]
+    previous, following = neighbours(context)
+    return {"related": related, "previous": previous, "next": following}
+
+
+@view_config(context=Link, permission="view", renderer="portal:templates/link.pt")
+def link_view(context, request):
+    """A link: where it goes, with a clear way to follow it."""
+    return {}
+
+
+@view_config(context=File, permission="view", renderer="portal:templates/file.pt")
+def file_view(context, request):
+    """A file's page: what it is, its size, and the download."""
+    return {}
+
+
+@view_config(context=Image, permission="view", renderer="portal:templates/image.pt")
+def image_view(context, request):
+    """An image's page."""
+    return {}
