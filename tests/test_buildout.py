@@ -74,7 +74,7 @@ def _pins(cfg):
 
 def _run(cmd, cwd, env):
     result = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=TIMEOUT)
+                            text=True, timeout=TIMEOUT, check=False)
     return result.returncode, result.stdout + result.stderr
 
 
@@ -92,7 +92,8 @@ def _cache_dir(pytestconfig, tmp_path):
 def _install_buildout(venv, requirements, wheels, env):
     """The pinned zc.buildout in a new virtualenv: from the wheel cache when it has them all,
     else downloaded into it first."""
-    _run([sys.executable, "-m", "venv", venv], venv.parent, env)
+    code, out = _run([sys.executable, "-m", "venv", venv], venv.parent, env)
+    assert code == 0, out
     pip = [venv / "bin" / "python", "-m", "pip", "install", "--no-index", "--find-links",
            wheels, *requirements]
     code, out = _run(pip, venv.parent, env)

@@ -22,6 +22,16 @@ class Layout:
     def lang(self):
         return self.request.locale_name
 
+    @property
+    def content_lang(self):
+        """``lang`` for content areas when it differs from the interface's (None otherwise).
+
+        The content tree is Vietnamese; with the English interface, screen readers must still
+        read titles and articles as Vietnamese.
+        """
+        content = self.request.registry.settings.get("portal.content_language", "vi")
+        return content if content != self.lang else None
+
     def url(self, path):
         """The URL of the object at site path ``path`` (as ``resource_url`` spells it)."""
         return f"{self.app_url}/{path}/" if path else f"{self.app_url}/"
