@@ -1,16 +1,13 @@
 """Shared fixtures: a demo database built once per session, WebTest apps, a fixed clock."""
 import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import transaction
-from pyramid.config import Configurator
-from ZODB import DB
-from ZODB.FileStorage import FileStorage
+
+from portal.testing import FIXED_NOW as NOW  # noqa: F401 (tests import it from here)
+from portal.testing import build_database
 
 ROOT = Path(__file__).resolve().parents[1]
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
 
 def settings_for(var):
@@ -20,35 +17,6 @@ def settings_for(var):
         "pyramid.default_locale_name": "vi",
         "portal.show_tracebacks": "false",
     }
-
-
-def build_database(var, profiles, now=NOW):
-    """Create a database in ``var`` with ``profiles`` applied at the fixed time ``now``."""
-    from portal.clock import FixedClock
-    from portal.paths import resource_dirs
-    from portal.profiles import apply_profiles
-    from portal.root import ensure_site
-
-    var = Path(var)
-    var.mkdir(parents=True, exist_ok=True)
-    config = Configurator(settings={"portal.available_languages": "vi en"})
-    config.include("portal.clock")
-    config.include("portal.content")
-    config.include("portal.navigation")
-    config.commit()
-    registry = config.registry
-    registry.portal_clock = FixedClock(now)
-    db = DB(FileStorage(str(var / "Data.fs"), blob_dir=str(var / "blobs")))
-    conn = db.open()
-    try:
-        with transaction.manager:
-            site = ensure_site(conn.root(), now)
-            _templates, profiles_dir = resource_dirs({})
-            apply_profiles(site, registry, profiles_dir, profiles, now)
-    finally:
-        conn.close()
-        db.close()
-    return var
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """Containers: BTree storage, manual and date order, events."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pyramid import testing
@@ -7,7 +7,7 @@ from pyramid import testing
 from portal.content.events import ObjectAdded, ObjectRemoved
 from portal.content.types import Folder, NewsItem, Page
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Setup profiles: the whole P1 tree, idempotence, additions, and clear errors."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import yaml
@@ -9,7 +9,7 @@ from portal.paths import resource_dirs
 from portal.profiles import ProfileError, apply_profiles
 from portal.root import ensure_site
 
-NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PROFILES = resource_dirs({})[1]
 
 
@@ -153,7 +153,7 @@ def test_a_new_section_in_a_profile_is_added_on_the_next_run(site, registry, tmp
 def test_the_bloc_profile_builds_a_smaller_site_with_the_same_product(site, registry):
     apply(site, registry, ["bloc"])
     assert "Đảng ủy Khối" in site.settings["title"]
-    assert 4 <= len([n for n in site.keys() if site[n].is_container]) <= 12
+    assert 4 <= len([n for n in site if site[n].is_container]) <= 12
     assert "tin-tuc-su-kien" not in site
 
 

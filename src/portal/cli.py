@@ -13,7 +13,7 @@ from pyramid.paster import bootstrap, get_app, setup_logging
 
 from .paths import resource_dirs
 from .profiles import ProfileError, apply_profiles
-from .root import ROOT_KEY, ensure_site
+from .root import ensure_site
 from .security.principals import User
 
 DEFAULT_CONFIG = "development.ini"

@@ -1,13 +1,13 @@
 """The one clock and the one source of randomness, registered as utilities so tests set them."""
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class SystemClock:
     """Wall-clock time, always timezone-aware UTC."""
 
     def now(self):
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:

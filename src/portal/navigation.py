@@ -112,7 +112,7 @@ def build(site):
 
     collect(site)
     menu, blocks, link_groups = [], [], []
-    for name in site.keys():
+    for name in site:
         section = site[name]
         if section.type_name == "Link" and section.in_menu:
             menu.append(_menu_entry(section, nonempty, 1))

@@ -5,7 +5,7 @@ Folder does) so that a section holding 50,000 news items stays fast to add to, c
 through. Sections ordered by date keep a second tree keyed by ``(-timestamp, name)`` so the newest
 items come first without sorting.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 
 from BTrees.Length import Length
@@ -16,7 +16,7 @@ from pyramid.threadlocal import get_current_registry
 from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved
 from .ids import RESERVED
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Content(Persistent):

@@ -1,8 +1,8 @@
 """Files and images kept in ZODB blobs, with image scales made by Pillow."""
 import io
 
-from PIL import Image as PILImage
 from persistent import Persistent
+from PIL import Image as PILImage
 from ZODB.blob import Blob
 
 # Widths of the scales made for every image (srcset on phones and desktops).

@@ -4,8 +4,7 @@ from BTrees.OOBTree import OOTreeSet
 from persistent.mapping import PersistentMapping
 
 from .base import Container, Content
-from .schemas import (FileSchema, FolderSchema, ImageSchema, LinkSchema, NewsItemSchema,
-                      PageSchema)
+from .schemas import FileSchema, FolderSchema, ImageSchema, LinkSchema, NewsItemSchema, PageSchema
 
 
 class Folder(Container):

@@ -5,6 +5,7 @@ from ..content.blobs import SCALES
 from ..i18n import LANGUAGE_NAMES, available_languages, show_date, show_datetime
 from ..navigation import path_of, site_data
 
+
 class Layout:
     """Per-request helper, reached as ``request.layout`` and as ``layout`` in templates."""
 

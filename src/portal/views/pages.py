@@ -42,7 +42,8 @@ def folder_view(context, request):
     if context.default_page and context.default_page in context:
         page = context[context.default_page]
         if not page.is_container:
-            return page_view(page, request)
+            # The heading stays the section's: a menu entry opens a page bearing its name.
+            return dict(page_view(page, request), heading=context.title)
     layout = request.layout
     sections = [context[name] for name in context.container_names()]
     sections = [section for section in sections if layout.is_listed(section)]
@@ -58,7 +59,7 @@ def folder_view(context, request):
 @view_config(context=Page, permission="view", renderer="portal:templates/page.pt")
 def page_view(context, request):
     """A static page."""
-    return {"page": context}
+    return {"page": context, "heading": context.title}
 
 
 def neighbours(item):
@@ -80,7 +81,9 @@ def neighbours(item):
         index = names.index(item.__name__)
         prev_name = names[index - 1] if index > 0 else None
         next_name = names[index + 1] if index + 1 < len(names) else None
-    pick = lambda name: parent.get(name) if name and name not in parent._containers else None  # noqa: E731
+    def pick(name):
+        return parent.get(name) if name and name not in parent._containers else None
+
     return pick(prev_name), pick(next_name)
 
 
