@@ -35,11 +35,11 @@ def cmd_init(args):
         print(f"{datafs} exists; nothing to do (drop --if-new to re-apply profiles).")
         return 0
     env = bootstrap(args.config, options=options)
+    registry = env["registry"]
+    db = registry._zodb_databases[""]
     try:
-        registry = env["registry"]
         settings = registry.settings
         names = args.profile or settings.get("portal.profiles", "default").split()
-        db = registry._zodb_databases[""]
         conn = db.open()
         try:
             with transaction.manager:
@@ -52,13 +52,13 @@ def cmd_init(args):
             print(f"Profiles {' '.join(names)} applied: {created} objects created.")
         finally:
             conn.close()
-            # Closing the database writes FileStorage's index, so the next start is quick.
-            db.close()
     except ProfileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
         env["closer"]()
+        # Closing the database writes FileStorage's index, so the next start is quick.
+        db.close()
     return 0
 
 
