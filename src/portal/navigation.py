@@ -7,7 +7,7 @@ reads the counter, finds the cache fresh, and touches no other object.
 """
 import heapq
 import threading
-from itertools import islice
+from itertools import islice, repeat
 
 from pyramid.location import lineage
 
@@ -78,7 +78,7 @@ def _date_folders(folder):
 
 def newest_below(folder, count, types=("NewsItem", "File")):
     """The ``count`` newest items of ``types`` in the date-ordered sections below ``folder``."""
-    streams = [((key, f) for key in f._by_date) for f in _date_folders(folder)]
+    streams = [zip(f._by_date, repeat(f)) for f in _date_folders(folder)]
     merged = heapq.merge(*streams, key=lambda pair: pair[0])
     items = (f[key[1]] for key, f in merged)
     return list(islice((obj for obj in items if obj.type_name in types), count))
