@@ -126,7 +126,7 @@ class TestArticle:
 
     def test_article_links_related_items_and_previous_next(self, article, testapp):
         html = article.html
-        related = html.select(".related .card-title a")
+        related = html.select(".related .block-list a")
         assert 1 <= len(related) <= 5
         newer = html.select_one('.prevnext a[rel="prev"]')
         older = html.select_one('.prevnext a[rel="next"]')

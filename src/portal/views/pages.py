@@ -21,12 +21,12 @@ def page_number(request, count, size):
 
 @view_config(context=Site, permission="view", renderer="portal:templates/home.pt")
 def home(context, request):
-    """The home page: a featured item, the latest news and a block per main section."""
-    data = request.layout.data
-    featured = data["featured"]
-    latest = [item for item in data["latest"] if featured is None or item["path"] !=
-              featured["path"]][:6]
-    return {"featured": featured, "latest": latest, "blocks": data["blocks"]}
+    """The home page: a featured item, the latest news and a block per main section.
+
+    Its body depends only on the content and the language, so the layout renders it once per
+    change (``Layout.home_html``).
+    """
+    return {}
 
 
 def _listed_items(folder):
