@@ -4,6 +4,7 @@
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
 """
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -77,6 +78,19 @@ def _ensure_admin(site, registry):
     site.users.add(user)
 
 
+def tune_gc():
+    """Make the cyclic garbage collector rarer for a long-running server.
+
+    Every request allocates thousands of short-lived objects; with the default thresholds the
+    full collections that follow walk the whole ZODB object caches and stall every thread for
+    tens of milliseconds (the p99 of bench/pages). Objects alive after start-up are frozen
+    out of the collector's sight; young objects are collected less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def cmd_serve(args):
     """Serve the application with waitress."""
     import waitress
@@ -84,6 +98,7 @@ def cmd_serve(args):
     options = ini_options(args.config)
     setup_logging(args.config)
     app = get_app(args.config, options=options)
+    tune_gc()
     port = int(options["PORTAL_PORT"])
     print(f"Serving the portal at http://127.0.0.1:{port}")
     waitress.serve(app, host=args.host, port=port, threads=args.threads)

@@ -4,6 +4,7 @@ Playwright drives the system Chromium (``/usr/bin/chromium``, Debian's package `
 browser is downloaded, so ``playwright install`` is never needed. When Chromium is missing the
 browser tests fail rather than skip.
 """
+
 import os
 import shutil
 import threading
@@ -89,7 +90,11 @@ def article_url(browser, live_server):
     page = context.new_page()
     try:
         page.goto(live_server + "/")
-        for selector in (".featured .featured-title a", ".featured a[href]", ".block .card-title a"):
+        for selector in (
+            ".featured .featured-title a",
+            ".featured a[href]",
+            ".block .card-title a",
+        ):
             link = page.locator(selector).first
             if link.count():
                 href = link.get_attribute("href")
@@ -99,11 +104,3 @@ def article_url(browser, live_server):
     finally:
         context.close()
     return href if href.startswith("http") else live_server + href
-
-
-# TEMPORARY-DEV-OVERRIDE
-if os.environ.get("DEV_DEFAULT_ONLY"):
-    @pytest.fixture(scope="session")
-    def demo_var(tmp_path_factory):
-        from portal.testing import build_database
-        return build_database(tmp_path_factory.mktemp("demo") / "var", ["default"])

@@ -2,6 +2,7 @@
 WCAG 2.1 A/AA violation found by axe-core, a menu that opens without JavaScript, a skip link
 first in the tab order, and articles readable with JavaScript off. Full-page screenshots are
 saved to $PORTAL_SCREENSHOTS (default var/screenshots) for a person to look at."""
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -28,16 +29,21 @@ OFFENDERS_JS = """() => {
     }
     return false;
   };
-  const out = [];
+  const found = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || r.right <= limit) continue;
     if (getComputedStyle(el).visibility === 'hidden' || clipped(el)) continue;
+    found.push(el);
+  }
+  // The innermost offenders (no offending descendant) are the ones that push: list those.
+  const innermost = found.filter((el) => !found.some((o) => o !== el && el.contains(o)));
+  return innermost.map((el) => {
+    const r = el.getBoundingClientRect();
     const path = [];
     for (let e = el; e && e !== document.body; e = e.parentElement) path.unshift(name(e));
-    out.push(`${path.slice(-4).join(' > ')} (right ${Math.round(r.right)}px, width ${Math.round(r.width)}px)`);
-  }
-  return out;
+    return `${path.slice(-4).join(' > ')} (right ${Math.round(r.right)}px, width ${Math.round(r.width)}px)`;
+  });
 }"""
 
 # Load lazy images (scroll through the page) so full-page screenshots show them.
@@ -86,16 +92,20 @@ def check_page(page, name, width, axe_script, screenshot_dir):
 
     problems = []
     scroll_width, inner_width = page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]")
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
     if scroll_width > inner_width:
         problems.append(f"document scrollWidth {scroll_width}px > viewport {inner_width}px")
     offenders = page.evaluate(OFFENDERS_JS)
     if offenders:
-        problems.append("elements past the right edge of the viewport:\n  " + "\n  ".join(offenders[:25]))
+        problems.append(
+            "elements past the right edge of the viewport:\n  " + "\n  ".join(offenders[:25])
+        )
 
     page.add_script_tag(path=str(axe_script))
     results = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
     if results["violations"]:
         problems.append("axe-core violations:\n" + format_violations(results["violations"]))
     assert not problems, f"{name} at {width}px ({page.url}):\n" + "\n".join(problems)
@@ -120,7 +130,7 @@ def test_article(browser, article_url, axe_script, screenshot_dir, width):
         context.close()
 
 
-def test_phone_menu_opens_without_javascript(browser, live_server):
+def test_phone_menu_opens_without_javascript(browser, live_server, screenshot_dir):
     context, page = open_page(browser, live_server + "/", 375, java_script_enabled=False)
     try:
         menu, toggle = page.locator("#site-menu"), page.locator(".menu-open")
@@ -130,6 +140,7 @@ def test_phone_menu_opens_without_javascript(browser, live_server):
         assert page.url.endswith("#site-menu")
         assert menu.is_visible(), "#site-menu did not open (:target) after clicking Menu"
         assert menu.locator(".menu > li > a").first.is_visible()
+        page.screenshot(path=str(screenshot_dir / "menu-open-375.png"))
         page.locator(".menu-close").click()
         assert not menu.is_visible(), "the Close menu link did not close the menu"
     finally:
@@ -151,11 +162,13 @@ def test_skip_link_is_first_tab_stop(browser, live_server, width):
     try:
         page.keyboard.press("Tab")
         focused = page.evaluate(
-            "() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
+            "() => [document.activeElement.className, document.activeElement.getAttribute('href')]"
+        )
         assert focused == ["skip-link", "#main"], f"first Tab focused {focused}"
         box = page.locator(".skip-link").bounding_box()
-        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, \
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (
             f"the focused skip link is not on screen: {box}"
+        )
         page.keyboard.press("Enter")
         assert page.evaluate("() => document.activeElement.id") == "main"
     finally:

@@ -9,6 +9,10 @@ from ..i18n import LANGUAGE_NAMES, available_languages, show_date, show_datetime
 from ..navigation import path_of, site_data
 
 
+# Bound on the cached page fragments of one content version (each a few kB).
+MAX_FRAGMENTS = 5000
+
+
 class Layout:
     """Per-request helper, reached as ``request.layout`` and as ``layout`` in templates."""
 
@@ -91,28 +95,39 @@ class Layout:
         return [(node.title if node.__parent__ is not None else None, self.href(node))
                 for node in chain[:-1]]
 
-    def _fragment(self, name):
-        # Menu and footer depend only on the site's content and the language: render them
-        # once per content change (the cache lives in the derived data, so a change drops it).
+    def cached(self, template, key=(), values=None):
+        """``templates/<template>.pt`` rendered once per content change, language and ``key``.
+
+        For parts of pages that depend only on the content: the menu, the footer, the home
+        page's body, section listings. The cache lives in the derived data of
+        ``navigation.site_data``, so any change to the content drops it. ``values`` is a
+        callable giving the template's values, called only when the fragment is rendered.
+        Everything cached is what anonymous visitors may see; the workflow issue keys it on
+        the viewer's visibility before anything private exists.
+        """
         fragments = self.data.setdefault("fragments", {})
-        key = (name, self.lang, self.app_url)
-        html = fragments.get(key)
+        full_key = (template, key, self.lang, self.app_url)
+        html = fragments.get(full_key)
         if html is None:
-            html = fragments[key] = render(f"portal:templates/{name}.pt", {}, self.request)
+            if len(fragments) >= MAX_FRAGMENTS:
+                fragments.clear()
+            html = render(f"portal:templates/{template}.pt", values() if values else {},
+                          self.request)
+            fragments[full_key] = html
         return html
 
     def menu_html(self, section):
         """The main menu, marking the entry of the current top-level section."""
         marker = f'data-section="{section}"'
-        return self._fragment("menu").replace(marker, f'{marker} aria-current="true"', 1)
+        return self.cached("menu").replace(marker, f'{marker} aria-current="true"', 1)
 
     def home_html(self):
         """The home page's featured item, latest news and section blocks."""
-        return self._fragment("home_body")
+        return self.cached("home_body")
 
     def footer_html(self):
         """The footer: the site's address and contacts, and the web links."""
-        return self._fragment("footer")
+        return self.cached("footer")
 
     def current_section(self, context):
         """Path of the top-level section ``context`` is in ('' on the home page)."""

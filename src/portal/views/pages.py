@@ -4,7 +4,7 @@ from itertools import islice
 from pyramid.view import view_config
 
 from ..content.types import File, Folder, Image, Link, NewsItem, Page, Site
-from ..navigation import summary
+from ..navigation import path_of, summary
 
 RELATED_COUNT = 5
 
@@ -45,15 +45,20 @@ def folder_view(context, request):
             # The heading stays the section's: a menu entry opens a page bearing its name.
             return dict(page_view(page, request), heading=context.title)
     layout = request.layout
-    sections = [context[name] for name in context.container_names()]
-    sections = [section for section in sections if layout.is_listed(section)]
     size = int(request.registry.settings["portal.page_size"])
     count = len(context) - len(context._containers)
     number, last = page_number(request, count, size)
-    start = (number - 1) * size
-    items = list(islice(_listed_items(context), start, start + size))
-    return {"page": None, "sections": sections, "items": items, "count": count,
-            "number": number, "last": last}
+
+    def values():
+        sections = [context[name] for name in context.container_names()]
+        start = (number - 1) * size
+        return {"folder": context,
+                "sections": [section for section in sections if layout.is_listed(section)],
+                "items": list(islice(_listed_items(context), start, start + size)),
+                "count": count, "number": number, "last": last}
+
+    html = layout.cached("folder_listing", (path_of(context), number), values)
+    return {"page": None, "listing_html": html}
 
 
 @view_config(context=Page, permission="view", renderer="portal:templates/page.pt")
@@ -90,11 +95,14 @@ def neighbours(item):
 @view_config(context=NewsItem, permission="view", renderer="portal:templates/article.pt")
 def article_view(context, request):
     """An article with its lead image, byline, related items and previous/next links."""
-    parent = context.__parent__
-    related = [summary(obj) for obj in islice(
-        (obj for obj in _listed_items(parent) if obj is not context), RELATED_COUNT)]
-    previous, following = neighbours(context)
-    return {"related": related, "previous": previous, "next": following}
+    def values():
+        parent = context.__parent__
+        related = [summary(obj) for obj in islice(
+            (obj for obj in _listed_items(parent) if obj is not context), RELATED_COUNT)]
+        previous, following = neighbours(context)
+        return {"item": context, "related": related, "previous": previous, "next": following}
+
+    return {"article_html": request.layout.cached("article_body", (path_of(context),), values)}
 
 
 @view_config(context=Link, permission="view", renderer="portal:templates/link.pt")
