@@ -84,7 +84,9 @@ class Applier:
         """Apply one profile; returns how many objects it created."""
         before = self.created
         for key, value in (profile.get("site") or {}).items():
-            self.site.settings.setdefault(key, value)
+            # An empty value means "not set": a later profile may fill it, an editor's never lost.
+            if value not in ("", None) and not self.site.settings.get(key):
+                self.site.settings[key] = value
         if "title" in (profile.get("site") or {}) and self.site.title in ("", "Portal"):
             self.site.title = profile["site"]["title"]
         for node in profile["content"]:

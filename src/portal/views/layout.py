@@ -8,7 +8,6 @@ from ..content.blobs import SCALES
 from ..i18n import LANGUAGE_NAMES, available_languages, show_date, show_datetime
 from ..navigation import path_of, site_data
 
-
 # Bound on the cached page fragments of one content version (each a few kB).
 MAX_FRAGMENTS = 5000
 
