@@ -186,3 +186,12 @@ def _walk(folder):
         yield obj
         if obj.is_container:
             yield from _walk(obj)
+
+
+def test_effective_dates_are_local_time_stored_in_utc(site, registry, tmp_path):
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "profile.yaml").write_text(
+        "title: t\ncontent: [{title: A, type: Page, effective: '2026-03-16T08:00'}]\n")
+    apply(site, registry, ["p"], tmp_path)
+    assert site["a"].effective == datetime(2026, 3, 16, 1, 0, tzinfo=UTC)
+    assert site["a"].effective.tzinfo is UTC

@@ -15,6 +15,7 @@ from .content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from .content.types import Site
 
 HOME_BLOCK_SIZE = 5
+LATEST_SIZE = 6
 FEATURED_SCAN = 50
 LISTED_TYPES = ("NewsItem", "File", "Page")
 
@@ -111,6 +112,11 @@ def build(site):
             collect(folder[name])
 
     collect(site)
+    scan = newest_below(site, FEATURED_SCAN, types=("NewsItem",))
+    featured = next((obj for obj in scan if obj.featured), scan[0] if scan else None)
+    latest = [obj for obj in scan if obj is not featured][:LATEST_SIZE]
+    # The home page shows each item once: blocks skip what the top of the page already shows.
+    shown = {id(obj) for obj in latest} | {id(featured)}
     menu, blocks, link_groups = [], [], []
     for name in site:
         section = site[name]
@@ -121,19 +127,18 @@ def build(site):
             continue
         if section.in_menu:
             menu.append(_menu_entry(section, nonempty, 1))
-            items = newest_below(section, HOME_BLOCK_SIZE)
+            candidates = newest_below(section, HOME_BLOCK_SIZE + LATEST_SIZE + 1)
+            items = [obj for obj in candidates if id(obj) not in shown][:HOME_BLOCK_SIZE]
             if items:
                 blocks.append({"title": section.title, "path": path_of(section),
                                "items": [summary(obj) for obj in items]})
         else:
             link_groups.extend(_link_groups(section))
-    scan = newest_below(site, FEATURED_SCAN, types=("NewsItem",))
-    featured = next((obj for obj in scan if obj.featured), scan[0] if scan else None)
     return {
         "menu": menu,
         "blocks": blocks,
         "featured": summary(featured) if featured is not None else None,
-        "latest": [summary(obj) for obj in scan[:8]],
+        "latest": [summary(obj) for obj in latest],
         "link_groups": link_groups,
         "nonempty": frozenset(nonempty),
         "settings": dict(site.settings),

@@ -5,7 +5,7 @@ See docs/profiles.md for the format. Each created node is recorded in ``site.pro
 nor undoes an editor's renaming, editing or deleting.
 """
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -198,7 +198,9 @@ class Applier:
         if node.get("effective"):
             value = node["effective"]
             when = value if isinstance(value, datetime) else _parse_iso(value, where)
-            return when if when.tzinfo else when.replace(tzinfo=self.tz)
+            # Stored in UTC: ZODB cannot pickle zoneinfo time zones, and UTC sorts the same.
+            return (when if when.tzinfo else when.replace(tzinfo=self.tz)).astimezone(
+                UTC)
         if node.get("age"):
             match = AGE.match(str(node["age"]))
             if not match or not any(match.groups()):
