@@ -126,6 +126,16 @@ class _Canvas:
         self.gradient(_hex(top), _hex(bottom))
         return _hex(top), _hex(bottom)
 
+    def fair_weather(self, sun_x, sun_y, sun_r, clouds, cloud_y, cloud_size):
+        """A sky with a sun and clouds; the ranges are fractions of the canvas."""
+        rng = self.rng
+        top, bottom = self.sky()
+        self.sun(self.x(rng.uniform(*sun_x)), self.y(rng.uniform(*sun_y)), self.u(sun_r))
+        for _ in range(rng.randint(*clouds)):
+            self.cloud(self.x(rng.uniform(0.05, 0.95)), self.y(rng.uniform(*cloud_y)),
+                       self.u(cloud_size))
+        return top, bottom
+
     def sun(self, cx, cy, r, colour=(255, 244, 214)):
         for k, alpha in ((3.2, 30), (2.2, 45), (1.5, 70)):
             self.d.ellipse(_circle(cx, cy, r * k), fill=_rgba(colour, alpha))
@@ -221,10 +231,7 @@ def _star(cx, cy, r, rotation=-math.pi / 2):
 
 def _landscape(c):
     rng = c.rng
-    top, bottom = c.sky()
-    c.sun(c.x(rng.uniform(0.15, 0.85)), c.y(rng.uniform(0.14, 0.3)), c.u(0.06))
-    for _ in range(rng.randint(2, 4)):
-        c.cloud(c.x(rng.uniform(0.05, 0.95)), c.y(rng.uniform(0.08, 0.3)), c.u(0.05))
+    top, bottom = c.fair_weather((0.15, 0.85), (0.14, 0.3), 0.06, (2, 4), (0.08, 0.3), 0.05)
     greens = [_hex(g) for g in rng.choice(_GREENS)]
     far = [_mix(_hex(b), bottom, 0.25) for b in _BLUE_HILLS]
     c.ridge(0.42, 0.22, far[0], detail=6, jagged=0.6)
@@ -367,10 +374,7 @@ def _buildings(c, count, base, height_range, palette, windows=True):
 
 def _city(c):
     rng = c.rng
-    top, bottom = c.sky()
-    c.sun(c.x(rng.uniform(0.1, 0.9)), c.y(rng.uniform(0.1, 0.22)), c.u(0.05))
-    for _ in range(rng.randint(1, 3)):
-        c.cloud(c.x(rng.uniform(0.05, 0.95)), c.y(rng.uniform(0.08, 0.22)), c.u(0.045))
+    top, bottom = c.fair_weather((0.1, 0.9), (0.1, 0.22), 0.05, (1, 3), (0.08, 0.22), 0.045)
     c.ridge(0.5, 0.14, _mix(_hex(_BLUE_HILLS[0]), bottom, 0.3), detail=5, jagged=0.3)
     far = ["#b8c6d8", "#a9bbd1", "#c4cfdc", "#9fb2c8"]
     near = ["#e7d8c5", "#d9c2a7", "#f0e6da", "#c8d5e0", "#e9c9a9", "#b9cbd9"]
