@@ -196,7 +196,9 @@ class TestLanguages:
         assert english.html.find("html")["lang"] == "en"
         assert english.html.select_one(".skip-link").text == "Skip to content"
         assert english.html.select_one("main")["lang"] == "vi"  # the content stays Vietnamese
-        assert english.html.select_one(".breadcrumbs li").text.strip() == "Home"
+        home = english.html.select_one(".breadcrumbs li")
+        assert home.text.strip() == "Home" and home["lang"] == "en"
+        assert english.html.select_one("#site-menu .menu > li")["lang"] == "en"
         testapp.get("/@@set-language?lang=vi")
         assert testapp.get("/").html.select_one(".skip-link").text == \
             "Bỏ qua, đến nội dung chính"

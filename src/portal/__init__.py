@@ -17,8 +17,6 @@ DEFAULTS = {
 
 def main(global_config, **settings):
     """Build the WSGI application from PasteDeploy settings."""
-    for key, value in DEFAULTS.items():
-        settings.setdefault(key, value)
     config = Configurator(settings=settings, root_factory=root_factory)
     config.include("portal")
     app = config.make_wsgi_app()
