@@ -19,11 +19,6 @@ def add_content_type(config, name, factory, addable=()):
     config.action(("portal.content_type", name), register)
 
 
-def content_types(registry):
-    """The registered types: name → (factory, names of the types it may contain)."""
-    return registry.content_types
-
-
 def includeme(config):
     config.registry.content_types = {}
     config.add_directive("add_content_type", add_content_type)
