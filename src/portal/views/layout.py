@@ -1,4 +1,6 @@
 """What every page's layout needs: menus, breadcrumbs, languages, URLs and date formats."""
+import hashlib
+from pathlib import Path
 from urllib.parse import quote
 
 from pyramid.location import lineage
@@ -10,6 +12,11 @@ from ..navigation import path_of, site_data
 
 # Bound on the cached page fragments of one content version (each a few kB).
 MAX_FRAGMENTS = 5000
+STATIC = Path(__file__).resolve().parents[1] / "static"
+# Static files are cached by browsers for a day; a token from their contents makes a new
+# release's stylesheet load at once.
+STATIC_TOKEN = hashlib.sha1(b"".join(
+    path.read_bytes() for path in sorted(STATIC.iterdir()) if path.is_file())).hexdigest()[:10]
 
 
 class Layout:
@@ -63,7 +70,7 @@ class Layout:
 
     def static(self, name):
         """URL of a static asset of the portal."""
-        return f"{self.app_url}/static/{name}"
+        return f"{self.app_url}/static/{name}?v={STATIC_TOKEN}"
 
     def _base(self, target):
         return self.url(target) if isinstance(target, str) else self.href(target)
