@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (375, 1280)
+WIDTHS = (375, 768, 1280)  # phone, tablet, desktop (P3)
 HEIGHT = 800
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
