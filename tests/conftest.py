@@ -16,6 +16,7 @@ def settings_for(var):
         "zodbconn.uri": f"file://{var}/Data.fs?blobstorage_dir={var}/blobs",
         "pyramid.default_locale_name": "vi",
         "portal.show_tracebacks": "false",
+        "portal.secret": "test-secret-not-for-production",
     }
 
 

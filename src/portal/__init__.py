@@ -1,5 +1,7 @@
 """The Pyramid application of the portal."""
 from pyramid.config import Configurator
+from pyramid.csrf import CookieCSRFStoragePolicy
+from pyramid.settings import asbool
 
 from .paths import resource_dirs
 from .root import bootstrap, root_factory
@@ -37,8 +39,15 @@ def includeme(config):
     templates, _profiles = resource_dirs(settings)
     config.override_asset(to_override="portal:templates/", override_with=str(templates) + "/")
     config.include(".clock")
+    config.include(".security.policy")
+    # Every unsafe request must carry the CSRF token (double-submit cookie, no session needed).
+    config.set_csrf_storage_policy(CookieCSRFStoragePolicy(
+        cookie_name="portal_csrf", secure=asbool(settings.get("portal.secure_cookies")),
+        samesite="Lax"))
+    config.set_default_csrf_options(require_csrf=True)
     config.include(".content")
     config.include(".i18n")
     config.include(".navigation")
     config.include(".views")
+    config.include(".security.headers")
     config.add_static_view("static", "portal:static", cache_max_age=86400)

@@ -12,6 +12,7 @@ from pathlib import Path
 import transaction
 from pyramid.paster import bootstrap, get_app, setup_logging
 
+from .clock import SystemRandom
 from .paths import resource_dirs
 from .profiles import ProfileError, apply_profiles
 from .root import ensure_site
@@ -25,7 +26,17 @@ def ini_options(config_uri):
     here = Path(config_uri).resolve().parent
     var = Path(os.environ.get("PORTAL_VAR") or here / "var").resolve()
     var.mkdir(parents=True, exist_ok=True)
-    return {"PORTAL_VAR": str(var), "PORTAL_PORT": os.environ.get("PORTAL_PORT", "6543")}
+    return {"PORTAL_VAR": str(var), "PORTAL_PORT": os.environ.get("PORTAL_PORT", "6543"),
+            "PORTAL_SECRET": os.environ.get("PORTAL_SECRET") or _kept_secret(var)}
+
+
+def _kept_secret(var):
+    """The cookie-signing secret kept in ``var/secret`` (made on first use, owner-only)."""
+    path = var / "secret"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(SystemRandom().token(48))
+    return path.read_text().strip()
 
 
 def cmd_init(args):

@@ -1,4 +1,5 @@
 """The one clock and the one source of randomness, registered as utilities so tests set them."""
+import random
 import secrets
 from datetime import UTC, datetime
 
@@ -27,7 +28,25 @@ class SystemRandom:
     """Secrets-grade randomness."""
 
     def token(self, nbytes=24):
+        """A URL-safe random string."""
         return secrets.token_urlsafe(nbytes)
+
+    def bytes(self, nbytes):
+        """``nbytes`` random bytes."""
+        return secrets.token_bytes(nbytes)
+
+
+class SeededRandom:
+    """Repeatable randomness for tests."""
+
+    def __init__(self, seed=0):
+        self._random = random.Random(seed)
+
+    def token(self, nbytes=24):
+        return self._random.randbytes(nbytes).hex()
+
+    def bytes(self, nbytes):
+        return self._random.randbytes(nbytes)
 
 
 def get_clock(registry):

@@ -3,7 +3,9 @@ import transaction
 from pyramid_zodbconn import get_connection
 
 from .content.types import Site
-from .security.principals import Users
+from .security.audit import AuditLog
+from .security.principals import Groups, Users
+from .security.throttle import Throttle
 
 ROOT_KEY = "portal"
 
@@ -20,6 +22,9 @@ def ensure_site(zodb_root, now):
         site = Site(title="Portal")
         site.created = site.modified = site.effective = now
         site.users = Users()
+        site.groups = Groups()
+        site.throttle = Throttle()
+        site.audit_log = AuditLog()
         zodb_root[ROOT_KEY] = site
     return site
 

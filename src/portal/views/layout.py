@@ -3,6 +3,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import quote
 
+from pyramid.csrf import get_csrf_token
 from pyramid.location import lineage
 from pyramid.renderers import render
 
@@ -149,6 +150,16 @@ class Layout:
 
     def datetime(self, when):
         return show_datetime(self.request, when)
+
+    @property
+    def csrf_token(self):
+        """The CSRF token every form posts back (pyramid_csrf, double-submit cookie)."""
+        return get_csrf_token(self.request)
+
+    @property
+    def user(self):
+        """The signed-in user, or None."""
+        return self.request.identity
 
     def iso(self, when):
         return when.isoformat() if when is not None else ""

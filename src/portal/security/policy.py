@@ -1,0 +1,149 @@
+"""The Pyramid security policy: who is signed in, and which roles they hold where.
+
+Identity comes from a signed auth-ticket cookie (HttpOnly, SameSite=Lax, Secure over https)
+whose idle timeout is renewed by reissuing it, whose absolute lifetime is checked from the
+issue time it carries, and which is void once the user signs out everywhere or is deactivated.
+Permissions: the roles a user holds at a context (global roles, group roles, local roles along
+the lineage) meet the roles the permission map grants (security/roles.py).
+"""
+from datetime import datetime, timezone
+
+from pyramid.authentication import AuthTicket, AuthTktCookieHelper
+from pyramid.security import Allowed, Denied
+from pyramid.settings import asbool
+
+from ..root import root_factory
+from .localroles import roles_in_context
+from .principals import global_roles, principals_of
+from .roles import AUTHENTICATED, DEFAULT_PERMISSION_MAP
+
+COOKIE = "portal_auth"
+
+
+class ClockedCookie(AuthTktCookieHelper):
+    """Pyramid's auth-ticket cookie, reading the injected clock instead of the system's."""
+
+    def __init__(self, registry, **kw):
+        super().__init__(**kw)
+        self.registry = registry
+
+    @property
+    def now(self):
+        return self.registry.portal_clock.now().timestamp()
+
+    def AuthTicket(self, *args, **kw):  # noqa: N802 (overrides the helper's class attribute)
+        kw.setdefault("time", self.now)
+        return AuthTicket(*args, **kw)
+
+
+class PortalSecurityPolicy:
+    """Identity from the cookie; permissions from roles."""
+
+    def __init__(self, registry, secret, idle_timeout, absolute_timeout, secure_only=False):
+        self.registry = registry
+        self.absolute_timeout = absolute_timeout
+        self.cookie = ClockedCookie(
+            registry, secret=secret, cookie_name=COOKIE, secure=secure_only, http_only=True,
+            samesite="Lax", timeout=idle_timeout, reissue_time=max(1, idle_timeout // 10),
+            hashalg="sha512")
+
+    # who ------------------------------------------------------------------------------
+    def identity(self, request):
+        """The signed-in active User, or None (cached for the request)."""
+        if "portal.identity" in request.environ:
+            return request.environ["portal.identity"]
+        user = self._identify(request)
+        request.environ["portal.identity"] = user
+        return user
+
+    def _identify(self, request):
+        ticket = self.cookie.identify(request)
+        if not ticket:
+            return None
+        issued = _issued(ticket.get("tokens", ()))
+        now = self.registry.portal_clock.now()
+        if issued is None or (now - issued).total_seconds() > self.absolute_timeout:
+            return None
+        user = site_of(request).users.get(ticket["userid"])
+        if user is None or not user.active:
+            return None
+        if user.sessions_valid_after is not None and issued <= user.sessions_valid_after:
+            return None
+        return user
+
+    def authenticated_userid(self, request):
+        user = self.identity(request)
+        return user.login if user is not None else None
+
+    def remember(self, request, userid, **kw):
+        """Headers setting a fresh ticket: a new value, so the session id changes at sign-in."""
+        now = self.registry.portal_clock.now()
+        nonce = "".join(ch for ch in self.registry.portal_random.token(12) if ch.isalnum())
+        # One token (a comma between tokens is not a valid cookie byte): issue time + nonce.
+        tokens = (f"i{int(now.timestamp())}n{nonce}",)
+        request.environ.pop("portal.identity", None)
+        return self.cookie.remember(request, userid, tokens=tokens)
+
+    def forget(self, request, **kw):
+        request.environ.pop("portal.identity", None)
+        return self.cookie.forget(request)
+
+    # what -----------------------------------------------------------------------------
+    def roles(self, request, context):
+        """All roles the current visitor holds at ``context`` (cached per request)."""
+        cache = request.environ.setdefault("portal.roles", {})
+        key = id(context)
+        if key not in cache:
+            cache[key] = self._roles(request, context)
+        return cache[key]
+
+    def _roles(self, request, context):
+        user = self.identity(request)
+        roles = {"Anonymous"}
+        if user is None:
+            return frozenset(roles)
+        groups = site_of(request).groups
+        roles.add(AUTHENTICATED)
+        roles.update(global_roles(user, groups))
+        roles.update(roles_in_context(context, principals_of(user, groups)))
+        if getattr(context, "creator", None) == user.login:
+            roles.add("Owner")
+        return frozenset(roles)
+
+    def permits(self, request, context, permission):
+        allowed = permission_map(site_of(request)).get(permission, ())
+        held = self.roles(request, context)
+        if held.intersection(allowed):
+            return Allowed(f"{permission}: roles {sorted(held)}")
+        return Denied(f"{permission}: needs one of {list(allowed)}, has {sorted(held)}")
+
+
+def permission_map(site):
+    """permission → roles, as the site's settings say (defaults from security/roles.py)."""
+    return getattr(site, "permission_map", None) or DEFAULT_PERMISSION_MAP
+
+
+def site_of(request):
+    """The site, also before traversal has set ``request.root`` (pyramid_tm asks early)."""
+    root = getattr(request, "root", None)
+    return root if root is not None else root_factory(request)
+
+
+def _issued(tokens):
+    for token in tokens:
+        digits = token[1:].split("n", 1)[0]
+        if token.startswith("i") and digits.isdigit():
+            return datetime.fromtimestamp(int(digits), timezone.utc)
+    return None
+
+
+def includeme(config):
+    settings = config.get_settings()
+    secret = settings.get("portal.secret")
+    if not secret:
+        raise ValueError("set portal.secret in the ini file (a long random string)")
+    config.set_security_policy(PortalSecurityPolicy(
+        config.registry, secret,
+        idle_timeout=int(settings.get("portal.session_idle_timeout", 1800)),
+        absolute_timeout=int(settings.get("portal.session_absolute_timeout", 43200)),
+        secure_only=asbool(settings.get("portal.secure_cookies", False))))

@@ -1,0 +1,38 @@
+"""The refusal of a form without a valid CSRF token (S2): a plain page inside the layout, 400.
+
+Pyramid raises ``BadCSRFToken`` when an unsafe request lacks the token of the double-submit
+cookie (an expired form, a cleared cookie, or a page of another site posting here) and
+``BadCSRFOrigin`` when an https request comes from another origin. Both are answered alike,
+never with a traceback.
+"""
+import logging
+
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.renderers import render_to_response
+from pyramid.response import Response
+from pyramid.view import exception_view_config
+
+log = logging.getLogger(__name__)
+
+BARE_REFUSAL = ("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"
+                "<title>Không gửi được biểu mẫu</title></head><body>"
+                "<h1>Không gửi được biểu mẫu</h1><p>Biểu mẫu đã hết hạn hoặc được gửi từ một "
+                "trang web khác. Hãy quay lại, tải lại trang và gửi lại.</p><p lang='en'>The "
+                "form had expired or came from another site. Go back, reload the page and send "
+                "it again.</p></body></html>")
+
+
+@exception_view_config(BadCSRFToken)
+@exception_view_config(BadCSRFOrigin)
+def csrf_refused(exc, request):
+    """400 within the layout, saying what to do; the bare bilingual page if the layout fails."""
+    log.info("form refused (%s): %s %s", type(exc).__name__, request.method, request.path)
+    try:
+        response = render_to_response("portal:templates/csrf_error.pt",
+                                      {"context": request.root}, request=request)
+    except Exception:
+        log.exception("CSRF refusal page could not be rendered")
+        response = Response(BARE_REFUSAL, content_type="text/html", charset="utf-8")
+    response.status = 400
+    response.cache_control = "no-store"
+    return response
