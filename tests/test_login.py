@@ -1,5 +1,5 @@
 """The whole sign-in flow through WebTest with an injected clock (S1, S2)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -12,7 +12,7 @@ from portal.testing import open_db
 
 from .conftest import make_app
 
-T0 = datetime(2026, 11, 24, 8, 0, 7, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 8, 0, 7, tzinfo=UTC)
 PASSWORD = "Mat-khau-2026-dai"
 
 

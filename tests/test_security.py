@@ -1,17 +1,29 @@
 """Principals, local roles with blocked inheritance, the throttle, and the policy's roles."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pyramid import testing
 
 from portal.content.types import Folder, Page
-from portal.security.localroles import (get_local_roles, is_blocked, roles_in_context,
-                                        set_blocked, set_local_roles)
-from portal.security.principals import (Group, Groups, User, Users, global_roles,
-                                        password_problems, principals_of)
+from portal.security.localroles import (
+    get_local_roles,
+    is_blocked,
+    roles_in_context,
+    set_blocked,
+    set_local_roles,
+)
+from portal.security.principals import (
+    Group,
+    Groups,
+    User,
+    Users,
+    global_roles,
+    password_problems,
+    principals_of,
+)
 from portal.security.throttle import Throttle, account_key, address_key
 
-T0 = datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -27,7 +39,7 @@ def tree():
 
 class TestLocalRoles:
     def test_local_roles_are_inherited_down_the_tree(self, tree):
-        root, agency, news, page = tree
+        root, agency, _news, page = tree
         set_local_roles(agency, "group:ban-tuyen-giao", ("Editor",))
         assert roles_in_context(page, ["group:ban-tuyen-giao"]) == {"Editor"}
         assert roles_in_context(root, ["group:ban-tuyen-giao"]) == set()

@@ -6,7 +6,7 @@ issue time it carries, and which is void once the user signs out everywhere or i
 Permissions: the roles a user holds at a context (global roles, group roles, local roles along
 the lineage) meet the roles the permission map grants (security/roles.py).
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pyramid.authentication import AuthTicket, AuthTktCookieHelper
 from pyramid.security import Allowed, Denied
@@ -31,7 +31,7 @@ class ClockedCookie(AuthTktCookieHelper):
     def now(self):
         return self.registry.portal_clock.now().timestamp()
 
-    def AuthTicket(self, *args, **kw):  # noqa: N802 (overrides the helper's class attribute)
+    def AuthTicket(self, *args, **kw):
         kw.setdefault("time", self.now)
         return AuthTicket(*args, **kw)
 
@@ -133,7 +133,7 @@ def _issued(tokens):
     for token in tokens:
         digits = token[1:].split("n", 1)[0]
         if token.startswith("i") and digits.isdigit():
-            return datetime.fromtimestamp(int(digits), timezone.utc)
+            return datetime.fromtimestamp(int(digits), UTC)
     return None
 
 

@@ -101,7 +101,7 @@ def _pending_user(context, request):
 def login_code(context, request):
     """Step two: a code from the authenticator app, or a recovery code."""
     came_from = request.params.get("came_from", "")
-    pending, user = _pending_user(context, request)
+    _pending, user = _pending_user(context, request)
     if user is None or not user.two_step_enrolled:
         return HTTPSeeOther(location=request.resource_url(context, "@@login",
                                                           query={"came_from": came_from}))
