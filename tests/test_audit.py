@@ -307,7 +307,7 @@ def audited(demo_copy):
 
 
 def rows(page):
-    return page.html.select("table.audit-table tbody tr")
+    return page.html.select("table.data-table tbody tr")
 
 
 def cell_texts(page, column):
@@ -319,7 +319,7 @@ class TestAuditPage:
         app, _storage = audited
         page = app.get("/@@audit-log")
         assert page.status_int == 200
-        table = page.html.select_one(".table-scroll table.audit-table")
+        table = page.html.select_one(".table-scroll table.data-table")
         assert table.caption.get_text(strip=True)
         assert [th.get("scope") for th in table.select("thead th")] == ["col"] * 6
         assert len(rows(page)) == 50

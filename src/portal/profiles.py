@@ -36,6 +36,11 @@ def load(profiles_dir, name):
             raise ProfileError(f"{folder / include}: expected a list of nodes")
         nodes.extend(extra)
     data["content"] = nodes
+    if data.get("groups_file"):
+        extra = _read(folder / data["groups_file"]) or []
+        if not isinstance(extra, list):
+            raise ProfileError(f"{folder / data['groups_file']}: expected a list of groups")
+        data["groups"] = list(data.get("groups") or []) + extra
     data["name"] = name
     data["folder"] = folder
     return data
@@ -91,6 +96,8 @@ class Applier:
             self.site.title = profile["site"]["title"]
         for node in profile["content"]:
             self._node(profile, self.site, "", node)
+        for group in profile.get("groups") or []:
+            self._group(profile, group)
         self.progress(f"{profile['name']}: {self.created - before} objects created")
         return self.created - before
 
@@ -130,6 +137,39 @@ class Applier:
         if obj is not None and obj.is_container:
             for child in node.get("children") or []:
                 self._node(profile, obj, path, child)
+
+    def _group(self, profile, spec):
+        """Create a group (never changing an existing one) and make its local grants."""
+        from .security.principals import GROUP_PREFIX, Group
+        from .security.roles import ASSIGNABLE_ROLES
+        from .security.sharing import change_local_roles
+
+        where = f"{profile['folder']}: group {spec.get('name')!r}"
+        if not spec.get("name") or not spec.get("title"):
+            raise ProfileError(f"{where}: a group needs a name and a title")
+        unknown = set(spec.get("roles") or ()).union(
+            *[set(roles) for roles in (spec.get("grants") or {}).values()]) - set(ASSIGNABLE_ROLES)
+        if unknown:
+            raise ProfileError(f"{where}: unknown roles {sorted(unknown)}")
+        key = f"{profile['name']}:group:{spec['name']}"
+        groups = self.site.groups
+        if key not in self.site.profile_log:
+            if spec["name"] not in groups:
+                groups.add(Group(spec["name"], spec["title"], spec.get("description", ""),
+                                 roles=spec.get("roles") or ()))
+                self.created += 1
+            self.site.profile_log.add(key)
+        for path, roles in (spec.get("grants") or {}).items():
+            grant_key = f"{key}@{path}"
+            if grant_key in self.site.profile_log:
+                continue
+            target = self._traverse(path, where) if path.strip("/") else self.site
+            if target is None:
+                continue
+            principal = GROUP_PREFIX + spec["name"]
+            current = set(target.__dict__.get("_local_roles", {}).get(principal, ()))
+            change_local_roles(self.site, target, principal, current | set(roles))
+            self.site.profile_log.add(grant_key)
 
     def _traverse(self, path, where):
         obj = self.site

@@ -22,3 +22,7 @@ class ObjectRemoved(_ObjectEvent):
 
 class ObjectModified(_ObjectEvent):
     """``object``'s fields were changed."""
+
+
+class LocalRolesModified(_ObjectEvent):
+    """Local roles or their inheritance changed at ``object`` (its subtree's security too)."""

@@ -8,7 +8,7 @@ tween then leaves alone; the other headers are likewise only added when missing.
 only over https, where browsers honour it.
 """
 
-CONTENT_SECURITY_POLICY = "; ".join((
+CSP_DIRECTIVES = (
     "default-src 'self'",
     "img-src 'self' data:",
     "style-src 'self' 'unsafe-inline'",
@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'self'",
     "frame-src 'none'",
-))
+)
+CONTENT_SECURITY_POLICY = "; ".join(CSP_DIRECTIVES)
 HSTS = "max-age=31536000; includeSubDomains"
 HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),

@@ -13,8 +13,9 @@ import qrcode.image.svg
 from pyramid.settings import asbool
 from webob.cookies import SignedCookieProfile
 
-from .principals import global_roles
+from .principals import global_roles, principals_of
 from .roles import TWO_STEP_ROLES
+from .sharing import holds_privileged_grant
 
 PENDING_COOKIE = "portal_pending"
 PENDING_SECONDS = 300
@@ -28,7 +29,10 @@ def needs_two_step(request, user):
     if asbool(settings.get("portal.two_step_for_all", False)) or \
             request.root.settings.get("two_step_for_all"):
         return True
-    return bool(global_roles(user, request.root.groups) & TWO_STEP_ROLES)
+    site = request.root
+    if global_roles(user, site.groups) & TWO_STEP_ROLES:
+        return True
+    return holds_privileged_grant(site, principals_of(user, site.groups))
 
 
 def _pending_profile(request):

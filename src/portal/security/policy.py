@@ -147,3 +147,9 @@ def includeme(config):
         idle_timeout=int(settings.get("portal.session_idle_timeout", 1800)),
         absolute_timeout=int(settings.get("portal.session_absolute_timeout", 43200)),
         secure_only=asbool(settings.get("portal.secure_cookies", False))))
+
+
+def held_roles(request, context):
+    """The roles the current visitor holds at ``context``."""
+    from pyramid.interfaces import ISecurityPolicy
+    return request.registry.getUtility(ISecurityPolicy).roles(request, context)

@@ -30,6 +30,7 @@ DEFAULT_PERMISSION_MAP = {
     EDIT: ("Editor", "Manager", "Owner"),
     DELETE: ("Editor", "Manager"),
     CONTENTS: ("Author", "Editor", "Reviewer", "Publisher", "Manager", "Owner"),
-    SHARE: ("Manager",),
+    # The editorial board configures permissions per folder (E3).
+    SHARE: ("Manager", "Publisher"),
     MANAGE: ("Manager",),
 }
