@@ -1,0 +1,175 @@
+"""The permission matrix: personas × views × objects, each cell's status declared (E1, S8).
+
+The views are read from Pyramid's registry: a view without a declared permission, or missing
+from VIEWS below, fails the test. Expected access is declared per persona and place, not
+computed by the code under test.
+"""
+from urllib.parse import urlsplit
+
+import pytest
+import transaction
+from pyramid.security import NO_PERMISSION_REQUIRED
+from webtest import TestApp
+
+from portal.clock import FixedClock, SeededRandom
+from portal.security.localroles import set_local_roles
+from portal.security.principals import User
+from portal.testing import open_db
+
+from .conftest import make_app
+from .test_login import PASSWORD, T0, enrol, sign_in
+
+AGENCY_A = "xay-dung-dang/cong-tac-tuyen-giao"
+AGENCY_B = "xay-dung-dang/cong-tac-to-chuc"
+
+# Every view of the portal: (view name, context class name) → permission. A new view must be
+# added here (and so thought about) or this test fails.
+VIEWS = {
+    ("", "Site"): "view", ("", "Folder"): "view", ("", "Page"): "view",
+    ("", "NewsItem"): "view", ("", "Link"): "view", ("", "File"): "view",
+    ("", "Image"): "view",
+    ("download", "File"): "view", ("image", "Content"): "view",
+    ("set-language", "None"): "view",
+    ("login", "Site"): "view", ("login-code", "Site"): "view", ("logout", "Site"): "view",
+    ("two-step-setup", "Site"): "view",
+    ("sharing", "Content"): "share",
+    ("audit-log", "Site"): "manage", ("audit-log.csv", "Site"): "manage",
+    ("users", "Site"): "manage", ("user-add", "Site"): "manage",
+    ("user-edit", "Site"): "manage", ("groups", "Site"): "manage",
+    ("group-add", "Site"): "manage", ("group-edit", "Site"): "manage",
+}
+ALL = {"view", "add", "edit", "delete", "contents", "share", "manage"}
+# persona → place → permissions held there ("*" everywhere, "A" inside agency A's subtree).
+EXPECTED = {
+    "anonymous": {"*": {"view"}},
+    "member": {"*": {"view"}},
+    "author_A": {"*": {"view"}, "A": {"view", "add", "contents"}},
+    "editor_A": {"*": {"view"}, "A": {"view", "add", "edit", "delete", "contents"}},
+    "reviewer": {"*": {"view", "contents"}},
+    "publisher": {"*": {"view", "contents", "share"}},
+    "manager": {"*": ALL},
+}
+PERSONAS = {  # login, global roles, groups, two steps
+    "member": ("thanhvien", (), (), False),
+    "author_A": ("tacgia", (), (), False),
+    "editor_A": ("bientap", (), ("ban-tuyen-giao",), False),
+    "reviewer": ("kiemduyet", ("Reviewer",), (), True),
+    "publisher": ("xuatban", ("Publisher",), (), True),
+    "manager": ("quantri", ("Manager",), (), True),
+}
+
+
+def registered_views(registry):
+    """{(name, context name): [permissions]} of every non-exception view."""
+    found = {}
+    for view in registry.introspector.get_category("views"):
+        intr = view["introspectable"]
+        if intr["exception_only"] or intr["context"] is None and not intr["name"]:
+            continue
+        context = getattr(intr["context"], "__name__", str(intr["context"]))
+        if "Exception" in context or "HTTP" in context:
+            continue
+        perms = [r["value"] for r in view["related"] if r.category_name == "permissions"]
+        found[(intr["name"], context)] = perms
+    return found
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory, demo_var):
+    import shutil
+    var = tmp_path_factory.mktemp("matrix") / "var"
+    shutil.copytree(demo_var, var)
+    db = open_db(var)
+    conn = db.open()
+    with transaction.manager:
+        site = conn.root()["portal"]
+        for login, roles, groups, _two in PERSONAS.values():
+            user = User(login, login, roles=roles, groups=groups)
+            user.set_password(PASSWORD)
+            site.users.add(user)
+        set_local_roles(site[AGENCY_A.split("/")[0]][AGENCY_A.split("/")[1]], "user:tacgia",
+                        ("Author",))
+    conn.close()
+    db.close()
+    app = make_app(var)
+    clock = FixedClock(T0)
+    app.registry.portal_clock = clock
+    app.registry.portal_random = SeededRandom(11)
+    apps = {"anonymous": TestApp(app)}
+    for persona, (login, _roles, _groups, two_steps) in PERSONAS.items():
+        apps[persona] = TestApp(app)
+        sign_in(apps[persona], login)
+        if two_steps:
+            enrol(apps[persona], clock)
+    yield app, apps
+    app.registry._zodb_databases[""].close()
+
+
+def objects(app):
+    """(class name, path, place) of the objects each view is tried on."""
+    conn = app.registry._zodb_databases[""].open()
+    site = conn.root()["portal"]
+
+    def first(path, type_name):
+        folder = site
+        for name in path.split("/"):
+            folder = folder[name]
+        for name in folder.keys():
+            if folder[name].type_name == type_name:
+                return f"{path}/{name}"
+        raise LookupError(path)
+
+    found = [("Site", "", "site")]
+    for place, base in (("A", AGENCY_A), ("B", AGENCY_B)):
+        found += [("Folder", f"{base}/tin-hoat-dong", place),
+                  ("NewsItem", first(f"{base}/tin-hoat-dong", "NewsItem"), place)]
+    found += [("Page", "gioi-thieu/co-cau-to-chuc/thuong-truc-tinh-uy/gioi-thieu", "site"),
+              ("Link", "he-thong-van-ban/he-thong-van-ban-cua-trung-uong", "site"),
+              ("File", first("he-thong-van-ban/van-ban-cua-tinh-uy/nghi-quyet", "File"), "site")]
+    conn.close()
+    return found
+
+
+def test_every_view_declares_a_permission_and_is_in_the_matrix(matrix):
+    app, _apps = matrix
+    views = registered_views(app.registry)
+    missing = {key: perms for key, perms in views.items()
+               if not perms or NO_PERMISSION_REQUIRED in perms}
+    missing.pop(("", "None"), None)  # the static view: public files, no content
+    assert missing == {}, "views without a permission"
+    listed = {key for key in views if key != ("", "None")}
+    assert listed == set(VIEWS), "views missing from (or stale in) VIEWS"
+    for key, perms in views.items():
+        if key in VIEWS:
+            assert perms == [VIEWS[key]], key
+
+
+def allowed(persona, place, permission):
+    table = EXPECTED[persona]
+    return permission in table["*"] or permission in table.get(place, set())
+
+
+SUBCLASSES = {"Content": {"Site", "Folder", "Page", "NewsItem", "Link", "File", "Image"},
+              "Folder": {"Folder", "Site"}, "None": {"Site"}}
+
+
+def test_each_persona_reaches_exactly_what_the_matrix_says(matrix):
+    app, apps = matrix
+    failures = []
+    for (name, context), permission in sorted(VIEWS.items()):
+        types = SUBCLASSES.get(context, {context})
+        for type_name, path, place in objects(app):
+            if type_name not in types:
+                continue
+            url = f"/{path}/" if path else "/"
+            url += f"@@{name}" if name else ""
+            for persona, testapp in apps.items():
+                response = testapp.get(url, expect_errors=True)
+                login_redirect = (response.status_int in (302, 303)
+                                  and "@@login" in urlsplit(response.location).path
+                                  and name not in ("login-code", "two-step-setup"))
+                denied = response.status_int == 403 or login_redirect
+                if denied == allowed(persona, place, permission):
+                    failures.append(f"{persona:10} {url} → {response.status} "
+                                    f"(expected {'allowed' if not denied else 'denied'})")
+    assert failures == [], "\n".join(failures)
