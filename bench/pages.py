@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def scale_to(count):
     """An ``extend`` hook adding copies of the demo news until the site holds ``count``."""
     def extend(site, registry):
-        folders = [f for f in _date_folders(site)
+        folders = [f for f in _date_folders(site, site)
                    if any(o.type_name == "NewsItem" for o in f.newest(0, 1))]
         originals = [o for f in folders for o in f.values() if o.type_name == "NewsItem"]
         now = registry.portal_clock.now()

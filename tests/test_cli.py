@@ -1,4 +1,6 @@
-"""The `portal` command: init creates the database, the admin user, and is idempotent."""
+"""The `portal` command: init creates the database, the admin user, and is idempotent; adduser
+adds a user or refuses clearly with exit status 2."""
+import io
 import re
 
 import pytest
@@ -28,7 +30,7 @@ def test_init_creates_the_site_and_an_admin_with_the_given_password(var, monkeyp
     monkeypatch.setenv("PORTAL_ADMIN_PASSWORD", "mat-khau-du-dai-2026")
     assert main(["init", INI, "--profile", "default"]) == 0
     out = capsys.readouterr().out
-    assert "176 objects created" in out and "PORTAL_ADMIN_PASSWORD" in out
+    assert "200 objects created" in out and "PORTAL_ADMIN_PASSWORD" in out  # 176 + 24 groups
     db, conn, site = site_of(var)
     assert site.users.get("admin").check_password("mat-khau-du-dai-2026")
     assert site.users.get("admin").roles == ("Manager",)
@@ -66,3 +68,100 @@ def test_init_if_new_leaves_an_existing_database_alone(var, capsys):
 def test_init_reports_a_missing_profile_clearly(var, capsys):
     assert main(["init", INI, "--profile", "khong-co"]) == 2
     assert "no profile called 'khong-co'" in capsys.readouterr().err
+
+
+# portal adduser ------------------------------------------------------------------------
+
+ADD_PASSWORD = "Mat-khau-2026-dai"
+
+
+@pytest.fixture
+def initialised(var, monkeypatch, capsys):
+    """A database made by ``portal init`` with one extra group, ``to-thu-nghiem``."""
+    from portal.security.principals import Group
+
+    monkeypatch.setenv("PORTAL_ADMIN_PASSWORD", "mat-khau-du-dai-2026")
+    monkeypatch.delenv("PORTAL_NEW_PASSWORD", raising=False)
+    assert main(["init", INI, "--profile", "default"]) == 0
+    db, conn, site = site_of(var)
+    with transaction.manager:
+        site.groups.add(Group("to-thu-nghiem", "Tổ thử nghiệm"))
+    conn.close()
+    db.close()
+    capsys.readouterr()
+    return var
+
+
+def stored_user(var, login):
+    """(user's fields, the audit entries about it) as stored."""
+    db, conn, site = site_of(var)
+    try:
+        user = site.users.get(login)
+        entries, _total = site.audit_log.query(target_prefix=login)
+        fields = None if user is None else {
+            "fullname": user.fullname, "email": user.email, "roles": user.roles,
+            "groups": user.groups, "active": user.active,
+            "password_ok": user.check_password(ADD_PASSWORD)}
+        return fields, [(entry.actor, entry.action, entry.details) for entry in entries]
+    finally:
+        conn.close()
+        db.close()
+
+
+def test_adduser_reads_the_password_from_stdin(initialised, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(ADD_PASSWORD + "\n"))
+    assert main(["adduser", INI, "Le.Van.An", "--fullname", "Lê Văn An",
+                 "--email", "an@example.vn", "--role", "editor", "--role", "Publisher",
+                 "--group", "to-thu-nghiem", "--password-stdin"]) == 0
+    assert "User le.van.an added" in capsys.readouterr().out
+    fields, entries = stored_user(initialised, "le.van.an")
+    assert fields == {"fullname": "Lê Văn An", "email": "an@example.vn",
+                      "roles": ("Editor", "Publisher"), "groups": ("to-thu-nghiem",),
+                      "active": True, "password_ok": True}
+    assert entries == [("cli", "user-added",
+                        "roles: Editor, Publisher; groups: to-thu-nghiem")]
+
+
+def test_adduser_takes_the_password_from_the_environment(initialised, monkeypatch):
+    monkeypatch.setenv("PORTAL_NEW_PASSWORD", ADD_PASSWORD)
+    assert main(["adduser", INI, "binh"]) == 0
+    fields, _entries = stored_user(initialised, "binh")
+    assert fields["password_ok"] and fields["fullname"] == "binh" and fields["roles"] == ()
+
+
+def test_adduser_asks_for_the_password_twice(initialised, monkeypatch, capsys):
+    typed = iter([ADD_PASSWORD, ADD_PASSWORD + "x"])
+    monkeypatch.setattr("portal.cli.getpass.getpass", lambda prompt: next(typed))
+    assert main(["adduser", INI, "chi"]) == 2
+    assert "not the same" in capsys.readouterr().err
+    assert stored_user(initialised, "chi")[0] is None
+    typed = iter([ADD_PASSWORD, ADD_PASSWORD])
+    assert main(["adduser", INI, "chi"]) == 0
+    assert stored_user(initialised, "chi")[0]["password_ok"]
+
+
+@pytest.mark.parametrize("arguments, password, message", [
+    (["admin"], ADD_PASSWORD, "The user name admin is already taken."),
+    (["có-dấu"], ADD_PASSWORD, "A user name has 2 to 64 characters"),
+    (["x"], ADD_PASSWORD, "A user name has 2 to 64 characters"),
+    (["dung", "--role", "Chief"], ADD_PASSWORD, "unknown role 'Chief'; the roles are Author"),
+    (["dung", "--group", "khong-co"], ADD_PASSWORD, "unknown group 'khong-co'"),
+    (["dung", "--email", "khong-phai-email"], ADD_PASSWORD, "Write an e-mail address"),
+    (["dung"], "ngan1", "too weak: Use at least 10 characters."),
+    (["dung"], "dung-2026-abcd", "Do not put your user name in the password."),
+])
+def test_adduser_refuses_clearly_with_status_2(initialised, monkeypatch, capsys,
+                                               arguments, password, message):
+    monkeypatch.setenv("PORTAL_NEW_PASSWORD", password)
+    login = arguments[0]
+    assert main(["adduser", INI, *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    if login != "admin":
+        assert stored_user(initialised, login)[0] is None
+
+
+def test_adduser_needs_a_database(var, monkeypatch, capsys):
+    monkeypatch.setenv("PORTAL_NEW_PASSWORD", ADD_PASSWORD)
+    assert main(["adduser", INI, "dung"]) == 2
+    assert "run `portal init` first" in capsys.readouterr().err

@@ -1,22 +1,26 @@
-"""The ``portal`` command: ``portal init`` and ``portal serve`` (more subcommands to come).
+"""The ``portal`` command: ``portal init``, ``portal serve`` and ``portal adduser``.
 
 ``PORTAL_VAR`` (folder of Data.fs and blobs, default ``var/``) and ``PORTAL_PORT`` (default
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
 """
 import argparse
 import gc
+import getpass
 import os
 import sys
 from pathlib import Path
 
 import transaction
 from pyramid.paster import bootstrap, get_app, setup_logging
+from zc.lockfile import LockError
 
 from .clock import SystemRandom
 from .paths import resource_dirs
 from .profiles import ProfileError, apply_profiles
 from .root import ensure_site
+from .security.audit import get_audit_log
 from .security.principals import User
+from .security.roles import ASSIGNABLE_ROLES
 
 DEFAULT_CONFIG = "development.ini"
 
@@ -116,6 +120,104 @@ def cmd_serve(args):
     return 0
 
 
+class CommandError(Exception):
+    """A refusal of the command: its message is printed and the exit status is 2."""
+
+
+def _english(message):
+    """A translatable message as English text (the command speaks English)."""
+    return str(message.interpolate()) if hasattr(message, "interpolate") else str(message)
+
+
+def _read_new_password(args, login):
+    """The new user's password: stdin, ``PORTAL_NEW_PASSWORD``, or typed twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if os.environ.get("PORTAL_NEW_PASSWORD"):
+        return os.environ["PORTAL_NEW_PASSWORD"]
+    password = getpass.getpass(f"Password for {login}: ")
+    if getpass.getpass("The same password again: ") != password:
+        raise CommandError("the two passwords are not the same")
+    return password
+
+
+def _checked_roles(names):
+    """``names`` as the assignable roles they spell (any case), or a CommandError."""
+    known = {role.lower(): role for role in ASSIGNABLE_ROLES}
+    roles, unknown = [], []
+    for name in names or ():
+        role = known.get(name.strip().lower())
+        (roles if role else unknown).append(role or name)
+    if unknown:
+        raise CommandError(f"unknown role {', '.join(map(repr, unknown))}; the roles are "
+                           f"{', '.join(ASSIGNABLE_ROLES)}")
+    return list(dict.fromkeys(roles))
+
+
+def cmd_adduser(args):
+    """Add a user with a password, global roles and groups; refused with exit status 2."""
+    from .views.users import email_problem, login_problem, new_password_problems, normalise_login
+
+    login = normalise_login(args.login)
+    fullname = " ".join((args.fullname or "").split()) or login
+    email = (args.email or "").strip()
+    try:
+        roles = _checked_roles(args.role)
+        if (problem := email_problem(email)) is not None:
+            raise CommandError(_english(problem))
+        if not os.path.exists(args.config):
+            raise CommandError(f"no configuration file {args.config}")
+        options = ini_options(args.config)
+        datafs = Path(options["PORTAL_VAR"]) / "Data.fs"
+        if not datafs.exists() or datafs.stat().st_size == 0:
+            raise CommandError(f"no database at {datafs}; run `portal init` first")
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        env = bootstrap(args.config, options=options)
+    except LockError:
+        print(f"error: the database {datafs} is in use; stop the portal's server first",
+              file=sys.stderr)
+        return 2
+    registry = env["registry"]
+    db = registry._zodb_databases[""]
+    conn = db.open()
+    try:
+        with transaction.manager as txn:
+            site = conn.root()["portal"]
+            problem = login_problem(site.users, login)
+            if problem is not None:
+                raise CommandError(_english(problem))
+            groups = list(dict.fromkeys(name.strip() for name in args.group or ()))
+            unknown = [name for name in groups if name not in site.groups]
+            if unknown:
+                raise CommandError(f"unknown group {', '.join(map(repr, unknown))}; the groups "
+                                   f"are {', '.join(sorted(g.name for g in site.groups))}")
+            txn.note(f"portal adduser {login}")
+            password = _read_new_password(args, login)
+            problems, _mismatch = new_password_problems(password, password, login)
+            if problems:
+                raise CommandError("the password is too weak: " +
+                                   " ".join(_english(problem) for problem in problems))
+            user = User(login, fullname, email, roles=roles, groups=groups)
+            user.set_password(password)
+            site.users.add(user)
+            get_audit_log(site, create=True).record(
+                registry.portal_clock.now(), "cli", "user-added", target=login,
+                details=f"roles: {', '.join(roles) or '-'}; groups: {', '.join(groups) or '-'}")
+        print(f"User {login} added"
+              f" (roles: {', '.join(roles) or 'none'}; groups: {', '.join(groups) or 'none'}).")
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        conn.close()
+        env["closer"]()
+        db.close()
+    return 0
+
+
 def build_parser():
     """The argument parser of the ``portal`` command."""
     parser = argparse.ArgumentParser(prog="portal", description=__doc__.splitlines()[0])
@@ -132,6 +234,19 @@ def build_parser():
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--threads", type=int, default=4)
     serve.set_defaults(func=cmd_serve)
+    adduser = sub.add_parser(
+        "adduser", help="add a user (the password from stdin, PORTAL_NEW_PASSWORD, or typed)")
+    adduser.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
+    adduser.add_argument("login", help="user name: lower-case letters, digits, . _ -")
+    adduser.add_argument("--fullname", help="the person's full name (default: the login)")
+    adduser.add_argument("--email", default="")
+    adduser.add_argument("--role", action="append", metavar="ROLE",
+                         help=f"a global role (repeatable): {', '.join(ASSIGNABLE_ROLES)}")
+    adduser.add_argument("--group", action="append", metavar="GROUP",
+                         help="a group or agency to join (repeatable; it must exist)")
+    adduser.add_argument("--password-stdin", action="store_true",
+                         help="read the password from the first line of standard input")
+    adduser.set_defaults(func=cmd_adduser)
     return parser
 
 

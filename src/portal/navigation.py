@@ -1,5 +1,8 @@
 """Menus, footer links and the home page's blocks, derived from the tree once per change.
 
+Everything derived here is what anonymous visitors may see (S8): private sections and items
+are left out, whoever asks.
+
 Walking sections on every request would make each page cost as much as the tree is large.
 Instead the derived data (plain dicts, never persistent objects) is cached per database and
 keyed on the site's change counter, which every add, removal and edit bumps: a page view
@@ -13,6 +16,7 @@ from pyramid.location import lineage
 
 from .content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from .content.types import Site
+from .security.policy import anonymous_may_view
 
 HOME_BLOCK_SIZE = 5
 LATEST_SIZE = 6
@@ -60,32 +64,44 @@ def summary(obj):
     }
 
 
-def _has_content(folder, memo):
+def _names(folder):
+    """Children's names without materialising a big date-ordered section."""
+    return (name for _key, name in folder._by_date) if folder.order == "date" \
+        else iter(folder.keys())
+
+
+def _has_content(folder, memo, site):
     key = id(folder)
     if key not in memo:
-        own_items = len(folder) > len(folder._containers)
-        memo[key] = own_items or any(
-            _has_content(folder[name], memo) for name in folder.container_names())
+        memo[key] = anonymous_may_view(folder, site) and (
+            any(anonymous_may_view(folder[name], site) for name in _names(folder)
+                if name not in folder._containers)
+            or any(_has_content(folder[name], memo, site) for name in folder.container_names()))
     return memo[key]
 
 
-def _date_folders(folder):
-    """Date-ordered folders at or below ``folder`` (sections only, never their items)."""
+def _date_folders(folder, site):
+    """Public date-ordered folders at or below ``folder`` (sections only, never their items)."""
+    if not anonymous_may_view(folder, site):
+        return []
     found = [folder] if folder.order == "date" else []
     for name in folder.container_names():
-        found.extend(_date_folders(folder[name]))
+        found.extend(_date_folders(folder[name], site))
     return found
 
 
-def newest_below(folder, count, types=("NewsItem", "File")):
-    """The ``count`` newest items of ``types`` in the date-ordered sections below ``folder``."""
-    streams = [zip(f._by_date, repeat(f)) for f in _date_folders(folder)]
+def newest_below(folder, count, types=("NewsItem", "File"), site=None):
+    """The ``count`` newest public items of ``types`` in the date-ordered sections below
+    ``folder``."""
+    site = site or find_site(folder)
+    streams = [zip(f._by_date, repeat(f)) for f in _date_folders(folder, site)]
     merged = heapq.merge(*streams, key=lambda pair: pair[0])
     items = (f[key[1]] for key, f in merged)
-    return list(islice((obj for obj in items if obj.type_name in types), count))
+    return list(islice((obj for obj in items if obj.type_name in types
+                        and anonymous_may_view(obj, site)), count))
 
 
-def _menu_entry(obj, nonempty, depth):
+def _menu_entry(obj, nonempty, depth, site):
     entry = {"title": obj.title, "path": path_of(obj), "url": None, "children": []}
     if obj.type_name == "Link":
         entry["url"] = obj.url
@@ -94,9 +110,10 @@ def _menu_entry(obj, nonempty, depth):
         names = obj.container_names() if obj.order == "date" else obj.keys()
         for name in names:
             child = obj[name]
-            wanted = (child.type_name == "Link" or path_of(child) in nonempty)
+            wanted = (path_of(child) in nonempty if child.is_container
+                      else child.type_name == "Link" and anonymous_may_view(child, site))
             if wanted and getattr(child, "in_menu", False):
-                entry["children"].append(_menu_entry(child, nonempty, depth + 1))
+                entry["children"].append(_menu_entry(child, nonempty, depth + 1, site))
     return entry
 
 
@@ -106,13 +123,13 @@ def build(site):
     nonempty = set()
 
     def collect(folder):
-        if _has_content(folder, memo):
+        if _has_content(folder, memo, site):
             nonempty.add(path_of(folder))
         for name in folder.container_names():
             collect(folder[name])
 
     collect(site)
-    scan = newest_below(site, FEATURED_SCAN, types=("NewsItem",))
+    scan = newest_below(site, FEATURED_SCAN, types=("NewsItem",), site=site)
     featured = next((obj for obj in scan if obj.featured), scan[0] if scan else None)
     latest = [obj for obj in scan if obj is not featured][:LATEST_SIZE]
     # The home page shows each item once: blocks skip what the top of the page already shows.
@@ -120,20 +137,20 @@ def build(site):
     menu, blocks, link_groups = [], [], []
     for name in site:
         section = site[name]
-        if section.type_name == "Link" and section.in_menu:
-            menu.append(_menu_entry(section, nonempty, 1))
+        if section.type_name == "Link" and section.in_menu and anonymous_may_view(section, site):
+            menu.append(_menu_entry(section, nonempty, 1, site))
             continue
         if not section.is_container or path_of(section) not in nonempty:
             continue
         if section.in_menu:
-            menu.append(_menu_entry(section, nonempty, 1))
-            candidates = newest_below(section, HOME_BLOCK_SIZE + LATEST_SIZE + 1)
+            menu.append(_menu_entry(section, nonempty, 1, site))
+            candidates = newest_below(section, HOME_BLOCK_SIZE + LATEST_SIZE + 1, site=site)
             items = [obj for obj in candidates if id(obj) not in shown][:HOME_BLOCK_SIZE]
             if items:
                 blocks.append({"title": section.title, "path": path_of(section),
                                "items": [summary(obj) for obj in items]})
         else:
-            link_groups.extend(_link_groups(section))
+            link_groups.extend(_link_groups(section, site))
     return {
         "menu": menu,
         "blocks": blocks,
@@ -145,12 +162,14 @@ def build(site):
     }
 
 
-def _link_groups(section):
+def _link_groups(section, site):
     groups = []
     for name in section.container_names():
         group = section[name]
+        if not anonymous_may_view(group, site):
+            continue
         links = [{"title": obj.title, "url": obj.url} for obj in group.values()
-                 if obj.type_name == "Link"]
+                 if obj.type_name == "Link" and anonymous_may_view(obj, site)]
         if links:
             groups.append({"title": group.title, "links": links})
     return groups

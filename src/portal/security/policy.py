@@ -15,7 +15,7 @@ from pyramid.settings import asbool
 from ..root import root_factory
 from .localroles import roles_in_context
 from .principals import global_roles, principals_of
-from .roles import AUTHENTICATED, DEFAULT_PERMISSION_MAP
+from .roles import AUTHENTICATED, DEFAULT_PERMISSION_MAP, VIEW
 
 COOKIE = "portal_auth"
 
@@ -111,7 +111,7 @@ class PortalSecurityPolicy:
         return frozenset(roles)
 
     def permits(self, request, context, permission):
-        allowed = permission_map(site_of(request)).get(permission, ())
+        allowed = effective_map(context, site_of(request)).get(permission, ())
         held = self.roles(request, context)
         if held.intersection(allowed):
             return Allowed(f"{permission}: roles {sorted(held)}")
@@ -121,6 +121,21 @@ class PortalSecurityPolicy:
 def permission_map(site):
     """permission → roles, as the site's settings say (defaults from security/roles.py)."""
     return getattr(site, "permission_map", None) or DEFAULT_PERMISSION_MAP
+
+
+def effective_map(obj, site):
+    """The permission map that applies to ``obj``.
+
+    As in DCWorkflow, an object may carry its own map (``_permission_map``; the workflow sets
+    it from the object's state), which replaces the site's for that object alone.
+    """
+    own = getattr(obj, "_permission_map", None)
+    return own if own is not None else permission_map(site)
+
+
+def anonymous_may_view(obj, site):
+    """True when anonymous visitors may view ``obj`` (what menus and caches may show)."""
+    return "Anonymous" in effective_map(obj, site).get(VIEW, ())
 
 
 def site_of(request):

@@ -109,9 +109,13 @@ class Layout:
         page's body, section listings. The cache lives in the derived data of
         ``navigation.site_data``, so any change to the content drops it. ``values`` is a
         callable giving the template's values, called only when the fragment is rendered.
-        Everything cached is what anonymous visitors may see; the workflow issue keys it on
-        the viewer's visibility before anything private exists.
+        Only anonymous visitors are served from the cache, so everything cached is what
+        anonymous visitors may see; signed-in people get the fragment rendered for them.
         """
+        if self.request.authenticated_userid is not None:
+            # Signed-in people may see more than anonymous visitors: never from the cache.
+            return render(f"portal:templates/{template}.pt", values() if values else {},
+                          self.request)
         fragments = self.data.setdefault("fragments", {})
         full_key = (template, key, self.lang, self.app_url)
         html = fragments.get(full_key)
@@ -160,6 +164,12 @@ class Layout:
     def user(self):
         """The signed-in user, or None."""
         return self.request.identity
+
+    def toolbar_html(self, context):
+        """The editing toolbar of signed-in users at ``context`` (views/manage/toolbar.py)."""
+        from .manage.toolbar import toolbar_values
+        return render("portal:templates/toolbar.pt", toolbar_values(self.request, context),
+                      self.request)
 
     def iso(self, when):
         return when.isoformat() if when is not None else ""

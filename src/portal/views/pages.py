@@ -5,6 +5,7 @@ from pyramid.view import view_config
 
 from ..content.types import File, Folder, Image, Link, NewsItem, Page, Site
 from ..navigation import path_of, summary
+from ..security.roles import VIEW
 
 RELATED_COUNT = 5
 
@@ -29,11 +30,12 @@ def home(context, request):
     return {}
 
 
-def _listed_items(folder):
-    """The non-section children of ``folder`` in its order, lazily."""
+def _listed_items(request, folder):
+    """The non-section children of ``folder`` the visitor may view, in order, lazily."""
     names = (name for _key, name in folder._by_date) if folder.order == "date" \
         else iter(folder.keys())
-    return (folder[name] for name in names if name not in folder._containers)
+    return (folder[name] for name in names if name not in folder._containers
+            and request.has_permission(VIEW, folder[name]))
 
 
 @view_config(context=Folder, permission="view", renderer="portal:templates/folder.pt")
@@ -50,11 +52,12 @@ def folder_view(context, request):
     number, last = page_number(request, count, size)
 
     def values():
-        sections = [context[name] for name in context.container_names()]
+        sections = [context[name] for name in context.container_names()
+                    if request.has_permission(VIEW, context[name])]
         start = (number - 1) * size
         return {"folder": context,
                 "sections": [section for section in sections if layout.is_listed(section)],
-                "items": list(islice(_listed_items(context), start, start + size)),
+                "items": list(islice(_listed_items(request, context), start, start + size)),
                 "count": count, "number": number, "last": last}
 
     html = layout.cached("folder_listing", (path_of(context), number), values)
@@ -98,8 +101,10 @@ def article_view(context, request):
     def values():
         parent = context.__parent__
         related = [summary(obj) for obj in islice(
-            (obj for obj in _listed_items(parent) if obj is not context), RELATED_COUNT)]
-        previous, following = neighbours(context)
+            (obj for obj in _listed_items(request, parent) if obj is not context),
+            RELATED_COUNT)]
+        previous, following = (obj if obj is not None and request.has_permission(VIEW, obj)
+                               else None for obj in neighbours(context))
         return {"item": context, "related": related, "previous": previous, "next": following}
 
     return {"article_html": request.layout.cached("article_body", (path_of(context),), values)}

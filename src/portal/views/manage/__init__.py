@@ -1,0 +1,29 @@
+"""The management interface: add, edit, delete, rename, folder contents, clipboard, toolbar.
+
+The views are found by the ``config.scan()`` of ``portal.views``; ``includeme`` adds what a scan
+cannot: the deform renderer (deform's widget templates behind the portal's accessible
+overrides in ``templates/manage/deform/``) and the static view of TinyMCE from
+``node_modules/tinymce`` when it is installed.
+"""
+from pathlib import Path
+
+from ...paths import CHECKOUT, resource_dirs
+from .forms import make_renderer
+
+
+def tinymce_dir(settings):
+    """The folder of TinyMCE's files (``portal.tinymce_dir`` or the checkout's node_modules)."""
+    configured = settings.get("portal.tinymce_dir")
+    folder = Path(configured) if configured else CHECKOUT / "node_modules" / "tinymce"
+    return folder if (folder / "tinymce.min.js").is_file() else None
+
+
+def includeme(config):
+    settings = config.get_settings()
+    templates, _profiles = resource_dirs(settings)
+    config.registry.portal_form_renderer = make_renderer(templates / "manage" / "deform")
+    folder = tinymce_dir(settings)
+    # Without TinyMCE the body is a plain textarea of HTML, which still works.
+    config.registry.portal_tinymce = folder is not None
+    if folder is not None:
+        config.add_static_view("tinymce", str(folder), cache_max_age=86400)

@@ -1,0 +1,172 @@
+"""A folder's contents table: sorting, pages, bulk delete, cut and copy, moving up and down.
+
+Pages of a big date-ordered section are read from its date index (``Container.newest``), never
+by loading every child; sorting by title or type loads the children and is offered only up to
+``SORT_LIMIT`` of them.
+"""
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.view import view_config
+
+from ...content.events import ObjectModified
+from ...content.ids import fold
+from ...content.types import Folder
+from ...i18n import _
+from ...security.roles import ADD, CONTENTS, EDIT
+from ..pages import page_number
+from .clipboard import read_clipboard, write_clipboard
+from .edit import addable_types, delete_items, may_delete, type_label
+
+PAGE_SIZE = 50
+SORT_LIMIT = 2000
+SORTS = {"": _("Folder order"), "title": _("Title"), "type": _("Type"), "date": _("Date")}
+DONE = {
+    "deleted": _("Deleted: ${count}."),
+    "cut": _("Cut: ${count}. Open the folder to move them to and paste them there."),
+    "copied": _("Copied: ${count}. Open the folder to copy them to and paste them there."),
+    "pasted": _("Pasted: ${count}."),
+    "moved": _("The order was changed."),
+}
+
+
+def _sort(request, folder):
+    sort = request.GET.get("sort", "")
+    if sort not in SORTS or (sort in ("title", "type") and len(folder) > SORT_LIMIT):
+        return ""
+    return sort
+
+
+def _page(request, folder, sort, start, stop):
+    if sort == "date" or (not sort and folder.order == "date"):
+        return folder.newest(start, stop)
+    if not sort:
+        return [folder[name] for name in folder.keys()[start:stop]]
+    translate = request.localizer.translate
+
+    def key(obj):
+        if sort == "title":
+            return (fold(obj.title), obj.__name__)
+        return (fold(translate(type_label(obj.type_name))), fold(obj.title), obj.__name__)
+
+    return sorted(folder.values(), key=key)[start:stop]
+
+
+def contents_values(context, request, problems=(), done=None):
+    """The values of ``templates/manage/contents.pt``."""
+    sort = _sort(request, context)
+    count = len(context)
+    number, last = page_number(request, count, PAGE_SIZE)
+    start = (number - 1) * PAGE_SIZE
+    can_move = context.order == "manual" and not sort and request.has_permission(EDIT, context)
+    rows = []
+    for index, obj in enumerate(_page(request, context, sort, start, start + PAGE_SIZE)):
+        position = start + index
+        rows.append({
+            "obj": obj, "name": obj.__name__, "title": obj.title or obj.__name__,
+            "type": type_label(obj.type_name),
+            "url": request.resource_url(obj, "@@contents") if obj.is_container and
+            request.has_permission(CONTENTS, obj) else request.resource_url(obj),
+            "edit": request.resource_url(obj, "@@edit")
+            if request.has_permission(EDIT, obj) else None,
+            "up": can_move and position > 0,
+            "down": can_move and position < count - 1,
+        })
+    if done is None and request.GET.get("done") in DONE:
+        try:
+            done = (request.GET["done"], max(0, int(request.GET.get("count", "0"))))
+        except ValueError:
+            done = None
+    message = DONE[done[0]] if done else None
+    if message is not None:
+        message = _(str(message), mapping={"count": done[1]})
+    clip = read_clipboard(request)
+    return {
+        "folder": context, "rows": rows, "count": count, "number": number, "last": last,
+        "sort": sort, "sorts": [(key, label) for key, label in SORTS.items()
+                                if count <= SORT_LIMIT or key not in ("title", "type")],
+        "sort_limited": count > SORT_LIMIT,
+        "can_move": can_move, "problems": list(problems), "message": message,
+        "clipboard": clip if clip and request.has_permission(ADD, context) else None,
+        "addable": [(name, type_label(name)) for name in addable_types(request, context)]
+        if request.has_permission(ADD, context) else [],
+        "page_url": lambda page, sort=sort: request.resource_url(
+            context, "@@contents", query=dict({"sort": sort} if sort else {},
+                                              **({"page": page} if page > 1 else {}))),
+    }
+
+
+def contents_response(context, request, problems=(), status=200, done=None):
+    response = render_to_response("portal:templates/manage/contents.pt",
+                                  contents_values(context, request, problems, done),
+                                  request=request)
+    response.status = status
+    response.cache_control = "no-store"
+    return response
+
+
+def _selected(request, context):
+    names = [name for name in request.POST.getall("names") if name in context]
+    return [context[name] for name in dict.fromkeys(names)]
+
+
+@view_config(context=Folder, name="contents", permission=CONTENTS)
+def contents_view(context, request):
+    """The table (GET); the bulk actions and the up/down buttons post back here."""
+    request.layout  # noqa: B018 (derived data of the version before the change; see edit.py)
+    if request.method != "POST":
+        return contents_response(context, request)
+    moving = request.POST.get("up") or request.POST.get("down")
+    if moving:
+        return _move(context, request, moving, up=bool(request.POST.get("up")))
+    action = request.POST.get("action")
+    if action not in ("delete", "cut", "copy"):
+        raise HTTPBadRequest()
+    objects = _selected(request, context)
+    if not objects:
+        return contents_response(context, request, status=400,
+                                 problems=[_("Select at least one item first.")])
+    if action in ("delete", "cut"):
+        refused = [obj for obj in objects if not may_delete(request, obj)]
+        if refused:
+            return contents_response(context, request, status=403, problems=[
+                _("You may not delete or move “${title}”.", mapping={"title": obj.title})
+                for obj in refused])
+    if action == "delete":
+        return render_to_response("portal:templates/manage/delete.pt", {
+            "items": objects, "refused": False, "type_label": type_label,
+            "names": [obj.__name__ for obj in objects],
+            "action": request.resource_url(context, "@@delete-items"),
+            "cancel_url": request.resource_url(context, "@@contents")}, request=request)
+    response = HTTPSeeOther(location=request.resource_url(
+        context, "@@contents", query={"done": "cut" if action == "cut" else "copied",
+                                      "count": len(objects)}))
+    write_clipboard(request, response, action, objects)
+    return response
+
+
+def _move(context, request, name, up):
+    if not request.has_permission(EDIT, context):
+        raise HTTPForbidden()
+    if context.order != "manual" or name not in context:
+        raise HTTPBadRequest()
+    names = list(context._manual)
+    index = names.index(name)
+    context.move(name, index - 1 if up else index + 1)
+    request.registry.notify(ObjectModified(context, context.__parent__, context.__name__))
+    query = {"done": "moved"}
+    if request.POST.get("page", "").isdigit() and int(request.POST["page"]) > 1:
+        query["page"] = request.POST["page"]
+    return HTTPSeeOther(location=request.resource_url(context, "@@contents", query=query,
+                                                      anchor=f"row-{name}"))
+
+
+@view_config(context=Folder, name="delete-items", permission=CONTENTS, request_method="POST")
+def delete_items_view(context, request):
+    """Delete the confirmed items (each needs the right to delete it)."""
+    request.layout  # noqa: B018
+    objects = _selected(request, context)
+    if any(not may_delete(request, obj) for obj in objects):
+        raise HTTPForbidden()
+    count = delete_items(request, context, objects)
+    return HTTPSeeOther(location=request.resource_url(
+        context, "@@contents", query={"done": "deleted", "count": count}))

@@ -1,0 +1,238 @@
+"""Adding, editing, deleting and renaming items.
+
+Every view that changes the tree reads ``request.layout`` before changing anything: the layout
+holds the derived data of the content version the request started from, and computing it after
+a change would cache derived data of a transaction that may still abort under a version number
+a later commit will reuse. Redirects after a change are built with ``resource_url``.
+"""
+import re
+from datetime import UTC
+
+import deform
+from pyramid.csrf import get_csrf_token
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.view import view_config
+
+from ...content.base import Content
+from ...content.events import ObjectModified
+from ...content.ids import unique_id
+from ...content.types import Folder, Site
+from ...i18n import _
+from ...navigation import path_of
+from ...security.audit import audit
+from ...security.roles import ADD, CONTENTS, DELETE, EDIT
+from .forms import (
+    TYPE_LABELS,
+    annotate,
+    apply_values,
+    build_schema,
+    forget_bad_uploads,
+    make_form,
+    object_values,
+)
+
+FORM_TEMPLATE = "portal:templates/manage/form.pt"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+
+
+def type_label(type_name):
+    return TYPE_LABELS.get(type_name, type_name)
+
+
+def addable_types(request, folder):
+    """The names of the types ``folder`` may hold (the Site holds what a Folder holds)."""
+    types = request.registry.content_types
+    entry = types.get(folder.type_name)
+    if entry is None and isinstance(folder, Site):
+        entry = types.get("Folder")
+    return [name for name in (entry[1] if entry else ()) if name in types]
+
+
+def may_delete(request, obj):
+    """Deleting (or moving away) takes the right to delete both the item and its folder, so
+    an agency's editor cannot delete the agency's own section."""
+    parent = obj.__parent__
+    return parent is not None and request.has_permission(DELETE, obj) and \
+        request.has_permission(DELETE, parent)
+
+
+def back_to(request, folder):
+    """Where to go after a change in ``folder``: its contents table when allowed, else it."""
+    if request.has_permission(CONTENTS, folder):
+        return request.resource_url(folder, "@@contents")
+    return request.resource_url(folder)
+
+
+def form_kw(request, cancel_url):
+    return {"csrf_token": get_csrf_token(request), "cancel_url": cancel_url}
+
+
+def has_field(schema, name):
+    return any(node.name == name for node in schema.children)
+
+
+def _now(request):
+    return request.registry.portal_clock.now()
+
+
+def _utc(when):
+    return when.astimezone(UTC) if when else None
+
+
+def _render_failure(request, failure, stores, cancel_url):
+    forget_bad_uploads(failure, stores)
+    annotate(failure.field)
+    request.response.status = 400
+    return failure.render(**form_kw(request, cancel_url))
+
+
+@view_config(context=Folder, name="add", permission=ADD, renderer=FORM_TEMPLATE)
+def add_view(context, request):
+    """``@@add?type=NewsItem``: the add form of a type this folder may hold."""
+    request.layout  # noqa: B018 (derived data of the version before the change; see above)
+    allowed = addable_types(request, context)
+    type_name = request.params.get("type", "")
+    if type_name not in allowed:
+        response = render_to_response(
+            "portal:templates/manage/choose.pt",
+            {"context": context, "choices": [(name, type_label(name)) for name in allowed],
+             "refused": bool(type_name)}, request=request)
+        if type_name:
+            response.status = 400
+        return response
+    factory = request.registry.content_types[type_name][0]
+    schema, stores = build_schema(request, factory)
+    form = make_form(request, schema, request.resource_url(context, "@@add",
+                                                           query={"type": type_name}), _("Add"))
+    cancel = request.resource_url(context)
+    label = request.localizer.translate(type_label(type_name))
+    values = {"heading": _("Add: ${type}", mapping={"type": label}),
+              "rich_text": has_field(schema, "body")}
+    if request.method == "POST":
+        try:
+            appstruct = form.validate(list(request.POST.items()))
+        except deform.ValidationFailure as failure:
+            return dict(values, form_html=_render_failure(request, failure, stores, cancel))
+        obj = factory()
+        apply_values(request, obj, appstruct, stores)
+        obj.creator = request.authenticated_userid
+        obj.set_dates(_now(request), _utc(appstruct.get("effective")))
+        context.add(unique_id(obj.title, context), obj)
+        return HTTPSeeOther(location=request.resource_url(obj))
+    annotate(form)
+    return dict(values, form_html=form.render(**form_kw(request, cancel)))
+
+
+@view_config(context=Content, name="edit", permission=EDIT, renderer=FORM_TEMPLATE)
+def edit_view(context, request):
+    """The edit form, filled with the item's fields; uploads replace only when chosen."""
+    request.layout  # noqa: B018
+    factory = type(context)
+    if getattr(factory, "schema", None) is None:
+        raise HTTPNotFound()
+    schema, stores = build_schema(request, factory, context)
+    form = make_form(request, schema, request.resource_url(context, "@@edit"), _("Save"))
+    cancel = request.resource_url(context)
+    values = {"heading": _("Edit: ${title}", mapping={"title": context.title}),
+              "rich_text": has_field(schema, "body")}
+    if request.method == "POST":
+        try:
+            appstruct = form.validate(list(request.POST.items()))
+        except deform.ValidationFailure as failure:
+            return dict(values, form_html=_render_failure(request, failure, stores, cancel))
+        apply_values(request, context, appstruct, stores)
+        context.set_dates(_now(request), _utc(appstruct.get("effective")))
+        request.registry.notify(ObjectModified(context, context.__parent__, context.__name__))
+        return HTTPSeeOther(location=request.resource_url(context))
+    appstruct = object_values(request, context, schema)
+    annotate(form)
+    return dict(values, form_html=form.render(appstruct, **form_kw(request, cancel)))
+
+
+def delete_items(request, parent, objects):
+    """Delete ``objects`` (children of ``parent``), auditing each; returns how many."""
+    for obj in objects:
+        target = "/" + path_of(obj)
+        details = f"{obj.type_name}: {obj.title}"
+        if obj.is_container and len(obj):
+            details += f" (with {len(obj)} items inside)"
+        parent.remove(obj.__name__)
+        audit(request, "deleted", target=target, details=details)
+    return len(objects)
+
+
+@view_config(context=Content, name="delete", permission=DELETE,
+             renderer="portal:templates/manage/delete.pt")
+def delete_view(context, request):
+    """Asks for confirmation (GET), deletes (POST). The site itself is never deleted."""
+    request.layout  # noqa: B018
+    parent = context.__parent__
+    if parent is None:
+        request.response.status = 403
+        return {"items": [], "refused": True, "action": "", "names": (),
+                "cancel_url": request.resource_url(context), "type_label": type_label}
+    if not may_delete(request, context):
+        raise HTTPForbidden()
+    if request.method == "POST":
+        delete_items(request, parent, [context])
+        return HTTPSeeOther(location=back_to(request, parent))
+    return {"items": [context], "refused": False, "names": (), "type_label": type_label,
+            "action": request.resource_url(context, "@@delete"),
+            "cancel_url": request.resource_url(context)}
+
+
+def name_problem(parent, name):
+    """Why ``name`` cannot be the new id in ``parent`` (a message), or None."""
+    if not name:
+        return _("Give the new name.")
+    if not NAME_PATTERN.match(name):
+        return _("Use lower-case letters without accents, digits, hyphens and dots (at most "
+                 "80 characters), starting with a letter or a digit.")
+    try:
+        parent.check_name(name)
+    except KeyError:
+        return _("Another item here already has this name.")
+    except ValueError:
+        return _("This name is reserved. Choose another.")
+    return None
+
+
+def rename(parent, old, new):
+    """Give the child ``old`` of ``parent`` the name ``new``, keeping its place."""
+    position = None
+    if parent.order == "manual" and old in parent._manual:
+        position = list(parent._manual).index(old)
+    obj = parent.remove(old)
+    parent.add(new, obj)
+    if position is not None:
+        parent.move(new, position)
+    if parent.default_page == old:
+        parent.default_page = new
+    return obj
+
+
+@view_config(context=Content, name="rename", permission=EDIT,
+             renderer="portal:templates/manage/rename.pt")
+def rename_view(context, request):
+    """Change an item's id (its address); needs the right to edit its folder too."""
+    request.layout  # noqa: B018
+    parent = context.__parent__
+    if parent is None or not request.has_permission(EDIT, parent):
+        raise HTTPForbidden()
+    old = context.__name__
+    values = {"new_name": old, "error": None}
+    if request.method == "POST":
+        new = request.POST.get("name", "").strip()
+        values["new_name"] = new
+        if new == old:
+            return HTTPSeeOther(location=request.resource_url(context))
+        values["error"] = name_problem(parent, new)
+        if values["error"] is not None:
+            request.response.status = 400
+            return values
+        old_path = path_of(context)
+        obj = rename(parent, old, new)
+        audit(request, "renamed", target="/" + path_of(obj), details=f"from /{old_path}")
+        return HTTPSeeOther(location=request.resource_url(obj))
+    return values

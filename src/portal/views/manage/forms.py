@@ -1,0 +1,522 @@
+"""The add and edit forms: deform forms built from the content types' colander schemas.
+
+A type's schema (``content/schemas.py``) gives the fields; here they get their widgets, and
+the form gains what the schema cannot say: uploads (``image`` for types that have an image,
+``file`` for files), the caption of the image, tags typed as one line, and the publication
+date in the portal's time zone.
+
+Uploads go through ``UploadStore``, deform's temporary store kept on disk, so that a form
+sent back with an error in another field keeps the chosen file. Images are checked by their
+content with Pillow, files by their first bytes; both against size limits from the settings.
+Rich text always passes ``clean_html`` before it is stored.
+
+deform and colander ship no Vietnamese: their messages are translated through the portal's
+catalogs (``FOREIGN_MESSAGES`` below lists them for the extractor).
+"""
+import io
+import json
+import re
+import tempfile
+import time
+import warnings
+import zipfile
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import colander
+import deform
+from deform.template import ZPTRendererFactory, default_dir
+from deform.widget import filedict
+from PIL import Image as PILImage
+from pyramid.threadlocal import get_current_request
+from translationstring import TranslationString
+
+from ...content.blobs import MAX_PIXELS, FileData, ImageData, open_image
+from ...i18n import _
+from ...sanitize import clean_html
+
+MB = 1024 * 1024
+DEFAULT_MAX_IMAGE = 15 * MB
+DEFAULT_MAX_FILE = 50 * MB
+IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
+MAX_TAGS, MAX_TAG_LENGTH = 20, 60
+MAX_FILENAME = 200
+
+# The interface's names of the content types (a type missing here shows its class name).
+TYPE_LABELS = {
+    "Site": _("Site"),
+    "Folder": _("Folder"),
+    "Page": _("Page"),
+    "NewsItem": _("News item"),
+    "Link": _("Link"),
+    "File": _("File"),
+    "Image": _("Image"),
+}
+
+# colander's and deform's own messages that these forms can show, so that the extractor puts
+# them in the portal's catalogs (neither package ships Vietnamese).
+FOREIGN_MESSAGES = (
+    _("Required"),
+    _("Shorter than minimum length ${min}"),
+    _("Longer than maximum length ${max}"),
+    _('"${val}" is not one of ${choices}'),
+    _("Invalid date"),
+    _("Incomplete date"),
+    _("Incomplete time"),
+    _("String does not match expected pattern"),
+    _('"${val}" is neither in (${false_choices}) nor in (${true_choices})'),
+)
+
+NOT_AN_IMAGE = _("This file is not a picture the portal can use. Choose a JPEG, PNG, GIF "
+                 "or WebP image.")
+NOT_A_DOCUMENT = _("Only PDF files and office documents (Word, Excel, PowerPoint, "
+                   "OpenDocument) can be uploaded.")
+
+OOXML_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+ODF_TYPES = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+}
+OLE_TYPES = {
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+}
+FILE_ACCEPT = ",".join([".pdf"] + [f".{ext}" for ext in (*OOXML_TYPES, *ODF_TYPES, *OLE_TYPES)])
+
+
+# rendering ------------------------------------------------------------------------------------
+
+def translate(term):
+    """deform's translator: the portal's catalog first, then the term's own domain."""
+    if not isinstance(term, TranslationString):
+        term = TranslationString(term)
+    request = get_current_request()
+    if request is None:
+        return term.interpolate()
+    localizer = request.localizer
+    if term.domain != "portal":
+        mine = TranslationString(str(term), domain="portal", mapping=term.mapping,
+                                 default=term.default)
+        translated = localizer.translate(mine)
+        if translated != mine.interpolate():
+            return translated
+    return localizer.translate(term)
+
+
+def make_renderer(override_dir):
+    """deform's renderer: the portal's templates first, then deform's own widget templates."""
+    return ZPTRendererFactory([str(override_dir), default_dir], translator=translate)
+
+
+def settings_bytes(request, name, default):
+    """A size limit from the settings, in bytes."""
+    try:
+        return int(request.registry.settings.get(name, default))
+    except (TypeError, ValueError):
+        return default
+
+
+def zone_of(request):
+    return ZoneInfo(request.registry.settings["portal.timezone"])
+
+
+# uploads --------------------------------------------------------------------------------------
+
+_UID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class UploadStore:
+    """deform's ``FileUploadTempStore``, on disk and without the database.
+
+    An upload is kept for an hour in a private folder, readable only by the user who sent it,
+    so a form sent back with errors need not ask for the file again. With several processes or
+    machines that do not share the folder, the user is simply asked to choose the file again.
+    Uploads larger than ``limit`` are never written: the entry only says it was too large.
+    """
+
+    TTL = 3600
+
+    def __init__(self, directory, owner, limit):
+        self.directory = Path(directory)
+        self.owner = owner or ""
+        self.limit = limit
+        self._entries = {}
+
+    def _paths(self, uid):
+        if not isinstance(uid, str) or not _UID.match(uid):
+            return None
+        return self.directory / f"{uid}.bin", self.directory / f"{uid}.json"
+
+    def get(self, uid, default=None):
+        if uid in self._entries:
+            return self._entries[uid]
+        paths = self._paths(uid)
+        if paths is None:
+            return default
+        try:
+            meta = json.loads(paths[1].read_text("utf-8"))
+            if meta.get("owner") != self.owner or time.time() - meta.get("time", 0) > self.TTL:
+                return default
+            data = paths[0].read_bytes()
+        except (OSError, ValueError):
+            return default
+        entry = filedict(uid=uid, filename=meta.get("filename", ""),
+                         mimetype=meta.get("mimetype", ""), size=len(data), data=data,
+                         fp=io.BytesIO(data), preview_url=None)
+        self._entries[uid] = entry
+        return entry
+
+    def __getitem__(self, uid):
+        entry = self.get(uid)
+        if entry is None:
+            raise KeyError(uid)
+        return entry
+
+    def __contains__(self, uid):
+        return self.get(uid) is not None
+
+    def __setitem__(self, uid, value):
+        # deform returns the very dict it stores here: complete it in place.
+        entry = value if isinstance(value, dict) else filedict(value)
+        fp = entry.get("fp")
+        if "data" not in entry and fp is not None:
+            if hasattr(fp, "seek"):
+                fp.seek(0)
+            data = fp.read(self.limit + 1)
+            entry["filename"] = clean_filename(entry.get("filename"))
+            if len(data) > self.limit:
+                entry.update(data=None, fp=None, too_large=True)
+            else:
+                entry.update(data=data, fp=io.BytesIO(data), size=len(data))
+                self._write(uid, entry)
+        self._entries[uid] = entry
+
+    def preview_url(self, uid):
+        return None
+
+    def discard(self, uid):
+        """Forget the upload ``uid`` (saved, or refused)."""
+        self._entries.pop(uid, None)
+        for path in self._paths(uid) or ():
+            path.unlink(missing_ok=True)
+
+    def _write(self, uid, entry):
+        paths = self._paths(uid)
+        if paths is None:
+            return
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._prune()
+            paths[0].write_bytes(entry["data"])
+            paths[1].write_text(json.dumps({
+                "owner": self.owner, "filename": entry["filename"],
+                "mimetype": entry.get("mimetype") or "", "time": time.time()}), "utf-8")
+        except OSError:
+            pass  # not kept: the user chooses the file again after an error elsewhere
+
+    def _prune(self):
+        limit = time.time() - self.TTL
+        for meta in self.directory.glob("*.json"):
+            try:
+                if meta.stat().st_mtime < limit:
+                    meta.unlink(missing_ok=True)
+                    meta.with_suffix(".bin").unlink(missing_ok=True)
+            except OSError:
+                continue
+
+
+def upload_dir(request):
+    configured = request.registry.settings.get("portal.upload_tmp_dir")
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / "portal-uploads"
+
+
+def clean_filename(name):
+    """The file's own name (no folders, no control characters), never empty."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().strip(".")
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[:MAX_FILENAME - len(ext) - 1] + dot + ext) if dot and len(ext) < 10 \
+            else name[:MAX_FILENAME]
+    return name or "file"
+
+
+def image_problem(data):
+    """Why ``data`` cannot be stored as an image (a message), or None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            probe = PILImage.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+            width, height = probe.size
+    except PILImage.DecompressionBombError:
+        return too_many_pixels()
+    except Exception:  # noqa: BLE001 (Pillow raises many kinds of errors on junk)
+        return NOT_AN_IMAGE
+    if width * height > MAX_PIXELS:
+        return too_many_pixels()
+    if width < 1 or height < 1:
+        return NOT_AN_IMAGE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            open_image(data)
+    except Exception:  # noqa: BLE001
+        return NOT_AN_IMAGE
+    return None
+
+
+def too_many_pixels():
+    return _("This image has too many pixels (at most ${count} million). Make it smaller and "
+             "choose it again.", mapping={"count": MAX_PIXELS // 1_000_000})
+
+
+def document_type(data, filename):
+    """The content type of an accepted document, or None (PDF and office files only)."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                if "[Content_Types].xml" in names and ext in OOXML_TYPES:
+                    return OOXML_TYPES[ext]
+                if "mimetype" in names and ext in ODF_TYPES:
+                    declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                    return declared if declared == ODF_TYPES[ext] else None
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+            return None
+        return None
+    if data.startswith(b"\xd0\xcf\x11\xe0") and ext in OLE_TYPES:
+        return OLE_TYPES[ext]
+    return None
+
+
+def image_validator(limit):
+    def validate(node, value):
+        if value.get("too_large"):
+            raise colander.Invalid(node, _(
+                "The image is larger than ${size} MB. Choose a smaller one.",
+                mapping={"size": limit // MB}))
+        problem = image_problem(value.get("data") or b"")
+        if problem is not None:
+            raise colander.Invalid(node, problem)
+    return validate
+
+
+def file_validator(limit):
+    def validate(node, value):
+        if value.get("too_large"):
+            raise colander.Invalid(node, _(
+                "The file is larger than ${size} MB. Choose a smaller one.",
+                mapping={"size": limit // MB}))
+        if document_type(value.get("data") or b"", value.get("filename") or "") is None:
+            raise colander.Invalid(node, NOT_A_DOCUMENT)
+    return validate
+
+
+def tags_validator(node, value):
+    tags = split_tags(value)
+    if len(tags) > MAX_TAGS or any(len(tag) > MAX_TAG_LENGTH for tag in tags):
+        raise colander.Invalid(node, _(
+            "Give at most ${count} tags of at most ${length} characters each.",
+            mapping={"count": MAX_TAGS, "length": MAX_TAG_LENGTH}))
+
+
+def split_tags(value):
+    return tuple(dict.fromkeys(tag.strip() for tag in (value or "").split(",") if tag.strip()))
+
+
+class DateTimeWidget(deform.widget.DateTimeInputWidget):
+    """deform's date and time inputs; a date without a time means its midnight."""
+
+    def deserialize(self, field, pstruct):
+        if isinstance(pstruct, dict) and (pstruct.get("date") or "").strip() \
+                and not (pstruct.get("time") or "").strip():
+            pstruct = dict(pstruct, time="00:00")
+        return super().deserialize(field, pstruct)
+
+
+# schemas --------------------------------------------------------------------------------------
+
+def build_schema(request, factory, obj=None):
+    """The form's schema for the type ``factory`` (editing ``obj`` when given).
+
+    Returns ``(schema, stores)``: ``stores`` maps each upload field to its ``UploadStore``.
+    """
+    schema = colander.Schema()
+    stores = {}
+    adding = obj is None
+    for base in factory.schema().children:
+        node = base.clone()
+        name = node.name
+        if name == "description":
+            node.widget = deform.widget.TextAreaWidget(rows=3)
+        elif name == "effective":
+            node.typ = colander.DateTime(default_tzinfo=zone_of(request))
+            node.widget = DateTimeWidget()
+            node.description = (_("Leave it empty to publish now.") if adding
+                                else _("Leave it empty to keep the current date."))
+        elif name == "body":
+            node.widget = deform.widget.TextAreaWidget(rows=18)
+            node.widget.attributes = {"data-richtext": "true"}
+        elif name == "tags":
+            node = colander.SchemaNode(colander.String(), name="tags", title=node.title,
+                                       missing="", validator=tags_validator,
+                                       description=_("Separate the tags with commas."))
+        elif name == "order":
+            node.widget = deform.widget.SelectWidget(values=(
+                ("manual", _("In the order arranged by hand")),
+                ("date", _("Newest first"))))
+        elif isinstance(node.typ, colander.Boolean):
+            node.widget = deform.widget.CheckboxWidget()
+        elif name == "url":
+            node.widget = deform.widget.TextInputWidget(attributes={"inputmode": "url"})
+        schema.add(node)
+    if hasattr(factory, "image"):
+        limit = settings_bytes(request, "portal.max_image_bytes", DEFAULT_MAX_IMAGE)
+        store = stores["image"] = UploadStore(upload_dir(request),
+                                              request.authenticated_userid, limit)
+        current = getattr(obj, "image", None)
+        required = factory.type_name == "Image" and current is None
+        schema.add(colander.SchemaNode(
+            deform.FileData(), name="image", title=_("Image"),
+            missing=colander.required if required else None,
+            widget=deform.widget.FileUploadWidget(store, accept=IMAGE_ACCEPT),
+            validator=image_validator(limit),
+            description=_upload_help(request, current, limit, image=True)))
+        if hasattr(factory, "image_caption"):
+            schema.add(colander.SchemaNode(
+                colander.String(), name="image_caption", title=_("Caption of the image"),
+                missing="", validator=colander.Length(max=500),
+                description=_("Says what the picture shows; also read to blind visitors.")))
+            if current is not None:
+                schema.add(colander.SchemaNode(
+                    colander.Boolean(), name="remove_image", title=_("Remove the image"),
+                    missing=False, widget=deform.widget.CheckboxWidget()))
+    if hasattr(factory, "file"):
+        limit = settings_bytes(request, "portal.max_file_bytes", DEFAULT_MAX_FILE)
+        store = stores["file"] = UploadStore(upload_dir(request),
+                                             request.authenticated_userid, limit)
+        current = getattr(obj, "file", None)
+        schema.add(colander.SchemaNode(
+            deform.FileData(), name="file", title=_("File"),
+            missing=colander.required if current is None else None,
+            widget=deform.widget.FileUploadWidget(store, accept=FILE_ACCEPT),
+            validator=file_validator(limit),
+            description=_upload_help(request, current, limit, image=False)))
+    for node in schema.children:
+        node.oid = f"field-{node.name}"
+    return schema, stores
+
+
+def _upload_help(request, current, limit, image):
+    size = limit // MB
+    if current is not None:
+        return _("Now: ${name}. Choose another file only to replace it (at most ${size} MB).",
+                 mapping={"name": current.filename, "size": size})
+    if image:
+        return _("JPEG, PNG, GIF or WebP, at most ${size} MB.", mapping={"size": size})
+    return _("PDF, Word, Excel, PowerPoint or OpenDocument, at most ${size} MB.",
+             mapping={"size": size})
+
+
+def make_form(request, schema, action, button_title):
+    return deform.Form(schema, action=action, formid="manage-form", focus="off",
+                       renderer=request.registry.portal_form_renderer,
+                       buttons=(deform.Button("save", button_title),))
+
+
+def annotate(form):
+    """Tie each field's help and error to its control (aria-describedby, aria-invalid)."""
+    for field in form.children:
+        ids = []
+        if field.description:
+            ids.append(f"help-{field.oid}")
+        if field.error is not None:
+            ids.append(f"error-{field.oid}")
+        attributes = dict(getattr(field.widget, "attributes", None) or {})
+        attributes.pop("aria-describedby", None)
+        attributes.pop("aria-invalid", None)
+        if ids:
+            attributes["aria-describedby"] = " ".join(ids)
+        if field.error is not None:
+            attributes["aria-invalid"] = "true"
+        field.widget.attributes = attributes
+
+
+def forget_bad_uploads(failure, stores):
+    """After a failed validation: drop uploads that were themselves refused, so the form asks
+    for another file instead of keeping the bad one."""
+    for name, store in stores.items():
+        if name not in failure.field:
+            continue
+        field = failure.field[name]
+        if field.error is None:
+            continue
+        value = field.cstruct
+        if isinstance(value, dict) and value.get("uid"):
+            store.discard(value["uid"])
+        field.cstruct = colander.null
+        if isinstance(failure.cstruct, dict):
+            failure.cstruct[name] = colander.null
+
+
+# values ---------------------------------------------------------------------------------------
+
+def object_values(request, obj, schema):
+    """The form's values from ``obj``'s fields (only the fields of ``schema``)."""
+    zone = zone_of(request)
+    values = {}
+    for node in schema.children:
+        name = node.name
+        if name in ("image", "file", "remove_image"):
+            continue
+        value = getattr(obj, name, None)
+        if name == "effective":
+            value = value.astimezone(zone) if value is not None else colander.null
+        elif name == "tags":
+            value = ", ".join(value or ())
+        elif isinstance(node.typ, colander.Boolean):
+            value = bool(value)
+        elif value is None:
+            value = colander.null
+        values[name] = value
+    return values
+
+
+def apply_values(request, obj, appstruct, stores):
+    """Store the validated ``appstruct`` on ``obj`` (not its dates: see ``stamp``)."""
+    for name, value in appstruct.items():
+        if name in ("effective", "image", "file", "remove_image"):
+            continue
+        if name == "body":
+            value = clean_html(value or "")
+        elif name == "tags":
+            value = split_tags(value)
+        elif name == "order":
+            if obj.is_container:
+                obj.set_order(value)
+            continue
+        elif name in ("title", "description", "url", "author", "source", "image_caption") \
+                and isinstance(value, str):
+            value = value.strip()
+        setattr(obj, name, value)
+    image = appstruct.get("image")
+    if image:
+        obj.image = ImageData(image["data"], clean_filename(image.get("filename")))
+        stores["image"].discard(image.get("uid"))
+    elif appstruct.get("remove_image"):
+        obj.image = None
+    upload = appstruct.get("file")
+    if upload:
+        filename = clean_filename(upload.get("filename"))
+        obj.file = FileData(upload["data"], filename, document_type(upload["data"], filename))
+        stores["file"].discard(upload.get("uid"))

@@ -1,0 +1,45 @@
+"""What the editing toolbar of signed-in users offers at an object (``templates/toolbar.pt``)."""
+from ...content.types import Site
+from ...i18n import _
+from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE
+from .edit import addable_types, may_delete, type_label
+
+
+def toolbar_values(request, context):
+    """The toolbar's links at ``context``: only what the user may do there."""
+    can = request.has_permission
+    url = request.resource_url
+    root = request.root
+    parent = context.__parent__
+    current = request.view_name
+    links = [("view", url(context), _label("view"))]
+    if can(EDIT, context) and getattr(context, "schema", None) is not None:
+        links.append(("edit", url(context, "@@edit"), _label("edit")))
+    if context.is_container and can(CONTENTS, context):
+        links.append(("contents", url(context, "@@contents"), _label("contents")))
+    if parent is not None and can(EDIT, context) and can(EDIT, parent):
+        links.append(("rename", url(context, "@@rename"), _label("rename")))
+    if not isinstance(context, Site) and may_delete(request, context):
+        links.append(("delete", url(context, "@@delete"), _label("delete")))
+    if can(SHARE, context):
+        links.append(("sharing", url(context, "@@sharing"), _label("sharing")))
+    addable = []
+    if context.is_container and can(ADD, context):
+        addable = [(type_label(name), url(context, "@@add", query={"type": name}))
+                   for name in addable_types(request, context)]
+    admin = []
+    if can(MANAGE, root):
+        admin = [("users", url(root, "@@users"), _label("users")),
+                 ("audit-log", url(root, "@@audit-log"), _label("audit-log"))]
+    return {"links": links, "addable": addable, "admin": admin, "current": current}
+
+
+LABELS = {
+    "view": _("View"), "edit": _("Edit"), "contents": _("Contents"), "rename": _("Rename"),
+    "delete": _("Delete"), "sharing": _("Sharing"), "users": _("Administration"),
+    "audit-log": _("Audit log"),
+}
+
+
+def _label(key):
+    return LABELS[key]
