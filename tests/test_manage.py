@@ -49,8 +49,8 @@ def docx():
     return out.getvalue()
 
 
-def build(demo_copy, **settings):
-    """(WebTest app, database path) with an agency editor, an author and a manager."""
+def build(demo_copy, two_step_editor=False, **settings):
+    """The application over ``demo_copy`` with an agency's editor, a manager and a member."""
     db = open_db(demo_copy)
     conn = db.open()
     with transaction.manager:
@@ -58,13 +58,15 @@ def build(demo_copy, **settings):
         site.groups.add(Group("thu-tuyen-giao", "Ban Tuyên giáo (thử)"))
         set_local_roles(site["xay-dung-dang"]["cong-tac-tuyen-giao"], "group:thu-tuyen-giao",
                         ("Editor",))
+        if two_step_editor:
+            site.settings["two_step_for_all"] = True
         for login, roles, groups in (("bientap", (), ("thu-tuyen-giao",)),
                                      ("quantri", ("Manager",), ()),
                                      ("thanhvien", (), ())):
             user = User(login, f"Người dùng {login}", f"{login}@example.vn", roles=roles,
                         groups=groups)
             user.set_password(PASSWORD)
-            if login == "quantri":
+            if login == "quantri" or two_step_editor:
                 user.totp_secret = SECRET
             site.users.add(user)
     conn.close()
@@ -592,3 +594,37 @@ class TestToolbar:
         assert page.html.select_one("label[for=field-title]").text.startswith("Title")
         page = add_news(editor, title="", status=400)
         assert page.html.select_one("#error-field-title").text.strip() == "Required"
+
+
+class TestAgencyRoot:
+    def test_an_agencys_editor_cannot_delete_or_move_the_agencys_own_section(self, editor):
+        editor.get(AGENCY + "@@delete", status=403)
+        toolbar = editor.get(AGENCY).html.select_one("nav.toolbar")
+        assert "Xóa" not in [a.text for a in toolbar.select("a")]
+        editor.get(NEWS + "@@delete")  # inside it they may
+
+
+# In headless Chromium: the rich-text editor under the real Content-Security-Policy ----------
+
+@pytest.fixture(scope="module")
+def manage_server(tmp_path_factory, demo_var):
+    """Base URL of a site whose agency editor signs in with two steps (waitress thread)."""
+    import shutil
+    import threading
+
+    from waitress import create_server
+
+    var = tmp_path_factory.mktemp("manage-browser") / "var"
+    shutil.copytree(demo_var, var)
+    app = build(var, two_step_editor=True,
+                **{"portal.upload_tmp_dir": str(var.parent / "uploads")})
+    app.registry.portal_clock = __import__("portal.clock", fromlist=["SystemClock"]).SystemClock() \
+        if hasattr(__import__("portal.clock", fromlist=["x"]), "SystemClock") else \
+        app.registry.portal_clock
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}", app.registry.portal_clock
+    server.close()
+    thread.join(timeout=5)
+    app.registry._zodb_databases[""].close()

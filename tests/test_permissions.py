@@ -144,7 +144,7 @@ def _nth(site, path, type_name, n=0):
     folder = site
     for name in path.split("/"):
         folder = folder[name]
-    names = [name for name in folder.keys() if folder[name].type_name == type_name]
+    names = [name for name in folder if folder[name].type_name == type_name]
     return f"{path}/{names[n]}"
 
 

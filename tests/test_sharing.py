@@ -107,7 +107,7 @@ def test_people_without_share_permission_get_403(portal):
 
 
 def test_a_local_reviewer_must_then_sign_in_with_two_steps(portal):
-    testapp, clock, app = portal
+    testapp, clock, _app = portal
     sign_in(testapp, "lanhdao")
     assert whoami(testapp) == "Người dùng lanhdao"  # an agency editor: password only
     testapp.post("/@@logout", {"csrf_token": testapp.cookies["portal_csrf"]})

@@ -8,8 +8,8 @@ from ..i18n import _
 from ..navigation import path_of
 from ..security.audit import audit
 from ..security.localroles import get_local_roles, grants_below, is_blocked, set_blocked
-from ..security.principals import GROUP_PREFIX, USER_PREFIX
 from ..security.policy import held_roles
+from ..security.principals import GROUP_PREFIX, USER_PREFIX
 from ..security.roles import SHARE
 from ..security.sharing import change_local_roles, grantable_roles
 
