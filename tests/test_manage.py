@@ -24,6 +24,7 @@ from portal.views.manage.forms import (
     image_problem,
 )
 
+from .browser.conftest import axe_script, browser, screenshot_dir  # noqa: F401 (fixtures)
 from .conftest import make_app
 
 T0 = datetime(2026, 11, 24, 8, 0, 7, tzinfo=UTC)
@@ -618,13 +619,57 @@ def manage_server(tmp_path_factory, demo_var):
     shutil.copytree(demo_var, var)
     app = build(var, two_step_editor=True,
                 **{"portal.upload_tmp_dir": str(var.parent / "uploads")})
-    app.registry.portal_clock = __import__("portal.clock", fromlist=["SystemClock"]).SystemClock() \
-        if hasattr(__import__("portal.clock", fromlist=["x"]), "SystemClock") else \
-        app.registry.portal_clock
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", app.registry.portal_clock
+    yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     thread.join(timeout=5)
     app.registry._zodb_databases[""].close()
+
+
+@pytest.mark.browser
+class TestInTheBrowser:
+    def test_an_editor_writes_an_article_with_the_editor_and_an_image(
+            self, browser, manage_server, axe_script, screenshot_dir, tmp_path):
+        from .browser.test_pages import check_page
+
+        picture = tmp_path / "anh-hoi-nghi.jpg"
+        picture.write_bytes(jpeg(1200, 700))
+        for width in (375, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            page = context.new_page()
+            problems = []
+            page.on("console", lambda message: problems.append(message.text)
+                    if message.type == "error" else None)
+            try:
+                page.goto(manage_server + "/@@login")
+                page.fill("#login", "bientap")
+                page.fill("#password", PASSWORD)
+                page.click("form.form button[type=submit]")
+                page.wait_for_url("**/@@login-code**")  # two steps for everybody here
+                page.fill("input[name=code]", pyotp.TOTP(SECRET).at(T0))
+                page.click("form.form button[type=submit]")
+                page.wait_for_load_state()
+                page.goto(manage_server + NEWS + "@@add?type=NewsItem")
+                page.wait_for_selector(".tox-tinymce")
+                check_page(page, "manage-add", width, axe_script, screenshot_dir)
+                title = f"Bài viết soạn trên trình duyệt {width}"
+                page.fill("#field-title", title)
+                page.frame_locator(".tox-edit-area iframe").locator("body").click()
+                page.keyboard.type("Hội nghị đã thành công ")
+                page.keyboard.press("Control+B")
+                page.keyboard.type("tốt đẹp")
+                page.set_input_files("#field-image", str(picture))
+                page.fill("#field-image_caption", "Quang cảnh hội nghị")
+                page.click("button[name=save]")
+                page.wait_for_selector("article .body strong")
+                assert page.inner_text("article h1") == title
+                assert page.inner_text("article .body strong") == "tốt đẹp"
+                assert page.evaluate("document.querySelector('.lead-image img').naturalWidth") > 0
+                assert problems == [], problems  # nothing refused by the CSP, no script error
+                page.goto(manage_server + NEWS + "@@contents")
+                assert title in page.inner_text("table")
+                check_page(page, "manage-contents", width, axe_script, screenshot_dir)
+            finally:
+                context.close()

@@ -96,7 +96,7 @@ def test_the_editorial_board_delegates_editorial_roles_but_not_manager(portal):
     sign_in_two_steps(testapp, clock, "xuatban")
     page = testapp.get(FOLDER + "@@sharing?add=user:phongvien")
     headers = [th.text for th in page.html.select("thead th")][1:]
-    assert headers == ["Author", "Editor", "Reviewer", "Publisher", "Secretary"]
+    assert headers == ["Tác giả", "Biên tập viên", "Người duyệt", "Người xuất bản", "Thư ký"]
 
 
 def test_people_without_share_permission_get_403(portal):

@@ -4,6 +4,10 @@ Permissions are verbs. Until the workflow gives each state its own map (issue 5)
 from the site's settings (set by profiles/default/security.yaml) says which roles hold each
 permission everywhere.
 """
+from pyramid.i18n import TranslationStringFactory
+
+_ = TranslationStringFactory("portal")
+
 VIEW = "view"                # see an item, its files and image scales
 ADD = "add"                  # add content inside a folder
 EDIT = "edit"                # change an item's fields, rename, reorder a folder
@@ -22,6 +26,16 @@ ROLES = ("Anonymous", "Authenticated", "Author", "Editor", "Reviewer", "Publishe
 ASSIGNABLE_ROLES = ("Author", "Editor", "Reviewer", "Publisher", "Secretary", "Manager")
 # Holders of these roles must pass two steps to sign in (S1).
 TWO_STEP_ROLES = frozenset({"Manager", "Publisher", "Reviewer"})
+
+# How the assignable roles are called on the pages (in the interface's language).
+ROLE_LABELS = {
+    "Author": _("Author"),
+    "Editor": _("Editor"),
+    "Reviewer": _("Reviewer"),
+    "Publisher": _("Publisher"),
+    "Secretary": _("Secretary"),
+    "Manager": _("Manager"),
+}
 
 DEFAULT_PERMISSION_MAP = {
     VIEW: ("Anonymous", "Authenticated", "Author", "Editor", "Reviewer", "Publisher",

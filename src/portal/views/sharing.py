@@ -10,7 +10,7 @@ from ..security.audit import audit
 from ..security.localroles import get_local_roles, grants_below, is_blocked, set_blocked
 from ..security.policy import held_roles
 from ..security.principals import GROUP_PREFIX, USER_PREFIX
-from ..security.roles import SHARE
+from ..security.roles import ROLE_LABELS, SHARE
 from ..security.sharing import change_local_roles, grantable_roles
 
 MAX_RESULTS = 30
@@ -65,6 +65,8 @@ def sharing(context, request):
             inherited.append({"where": node, "title": described[2], "roles": roles})
     query = request.GET.get("q", "")
     return {"rows": rows, "inherited": inherited, "grantable": grantable,
+            "labels": {role: request.localizer.translate(ROLE_LABELS[role])
+                       for role in ROLE_LABELS},
             "blocked": is_blocked(context), "query": query,
             "results": [r for r in _search(site, query) if r[0] not in shown],
             "is_site": context.__parent__ is None,

@@ -20,22 +20,13 @@ from ..content.types import Site
 from ..i18n import _
 from ..security.audit import audit
 from ..security.principals import LOGIN_PATTERN, Group, User, global_roles, password_problems
-from ..security.roles import ASSIGNABLE_ROLES, MANAGE
+from ..security.roles import ASSIGNABLE_ROLES, MANAGE, ROLE_LABELS
 
 MAX_TEXT = 200                  # longest full name, e-mail address, group title, search
 MAX_DESCRIPTION = 2000          # longest group description
 MAX_PASSWORD = 1024             # argon2 copes, but nobody types more
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MANAGER = "Manager"
-
-ROLE_LABELS = {
-    "Author": _("Author"),
-    "Editor": _("Editor"),
-    "Reviewer": _("Reviewer"),
-    "Publisher": _("Publisher"),
-    "Secretary": _("Secretary"),
-    "Manager": _("Manager"),
-}
 
 # The messages shown after a redirect (``?done=``): a code in the URL, never free text.
 DONE_MESSAGES = {
