@@ -631,7 +631,7 @@ def manage_server(tmp_path_factory, demo_var):
 @pytest.mark.browser
 class TestInTheBrowser:
     def test_an_editor_writes_an_article_with_the_editor_and_an_image(
-            self, browser, manage_server, axe_script, screenshot_dir, tmp_path):
+            self, browser, manage_server, axe_script, screenshot_dir, tmp_path):  # noqa: F811
         from .browser.test_pages import check_page
 
         picture = tmp_path / "anh-hoi-nghi.jpg"
@@ -640,8 +640,8 @@ class TestInTheBrowser:
             context = browser.new_context(viewport={"width": width, "height": 800})
             page = context.new_page()
             problems = []
-            page.on("console", lambda message: problems.append(message.text)
-                    if message.type == "error" else None)
+            page.on("console", lambda message, problems=problems: problems.append(
+                message.text) if message.type == "error" else None)
             try:
                 page.goto(manage_server + "/@@login")
                 page.fill("#login", "bientap")
@@ -650,7 +650,7 @@ class TestInTheBrowser:
                 page.wait_for_url("**/@@login-code**")  # two steps for everybody here
                 page.fill("input[name=code]", pyotp.TOTP(SECRET).at(T0))
                 page.click("form.form button[type=submit]")
-                page.wait_for_load_state()
+                page.wait_for_url(manage_server + "/")
                 page.goto(manage_server + NEWS + "@@add?type=NewsItem")
                 page.wait_for_selector(".tox-tinymce")
                 check_page(page, "manage-add", width, axe_script, screenshot_dir)
