@@ -2,7 +2,7 @@
 cuts, copies, pastes and reorders in their own subtree, and is refused everywhere else."""
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -24,7 +24,7 @@ from portal.views.manage.forms import (
     image_problem,
 )
 
-from .browser.conftest import axe_script, browser, screenshot_dir  # noqa: F401 (fixtures)
+from .browser.conftest import axe_script, screenshot_dir  # noqa: F401 (fixtures)
 from .conftest import make_app
 
 T0 = datetime(2026, 11, 24, 8, 0, 7, tzinfo=UTC)
@@ -475,6 +475,17 @@ class TestClipboard:
         form_to(editor.get(EXCHANGE + "@@contents"), "paste").submit(status=303)
         editor.get(EXCHANGE + "bai-sao-chep-2/")
 
+    def test_a_folder_is_copied_with_everything_inside(self, editor):
+        form = form_to(editor.get(AGENCY + "@@contents"), "contents")
+        select(form, "tin-hoat-dong")
+        form.submit("action", value="copy", status=303)
+        form_to(editor.get(EXCHANGE + "@@contents"), "paste").submit(status=303)
+        copied = editor.get(EXCHANGE + "tin-hoat-dong/@@contents")
+        original = editor.get(NEWS + "@@contents")
+        assert [th.a.text for th in copied.html.select("tbody th")] == \
+            [th.a.text for th in original.html.select("tbody th")]
+        assert len(copied.html.select("tbody tr")) >= 2
+
     def test_cut_and_paste_moves_and_is_audited(self, editor):
         add_news(editor, title="Bài chuyển đi")
         form = form_to(editor.get(NEWS + "@@contents"), "contents")
@@ -597,6 +608,31 @@ class TestToolbar:
         assert page.html.select_one("#error-field-title").text.strip() == "Required"
 
 
+class TestClone:
+    def test_a_copy_is_deep_and_takes_no_local_grants(self):
+        from portal.content.blobs import ImageData
+        from portal.content.types import Folder, Page
+        from portal.views.manage.clipboard import clone
+
+        folder = Folder("Gốc", order="date")
+        page = folder.add("trang", Page("Trang con", body="<p>x</p>", tags=("a",)),
+                          send_events=False)
+        page.image = ImageData(jpeg(), "a.jpg")
+        set_local_roles(folder, "group:khac", ("Editor",))
+        folder._block_local_roles = True
+        folder._permission_map = {"view": ("Manager",)}
+        copy = clone(folder, T0, "an")
+        assert copy is not folder and copy.order == "date" and copy.keys() == ["trang"]
+        assert copy["trang"] is not page and copy["trang"].body == "<p>x</p>"
+        assert copy["trang"].image is not page.image
+        assert copy["trang"].image.scales["thumb"] is not page.image.scales["thumb"]
+        with copy["trang"].image.blob.open("r") as a, page.image.blob.open("r") as b:
+            assert a.read() == b.read()
+        assert copy.creator == "an" and copy.created == T0
+        assert getattr(copy, "_local_roles", None) is None
+        assert copy._block_local_roles and copy._permission_map == {"view": ("Manager",)}
+
+
 class TestAgencyRoot:
     def test_an_agencys_editor_cannot_delete_or_move_the_agencys_own_section(self, editor):
         editor.get(AGENCY + "@@delete", status=403)
@@ -619,39 +655,86 @@ def manage_server(tmp_path_factory, demo_var):
     shutil.copytree(demo_var, var)
     app = build(var, two_step_editor=True,
                 **{"portal.upload_tmp_dir": str(var.parent / "uploads")})
+    # The browser expires cookies by its own clock: the portal's must be near it.
+    clock = app.registry.portal_clock = FixedClock(datetime.now(UTC))
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
+    yield f"http://127.0.0.1:{server.effective_port}", clock
     server.close()
     thread.join(timeout=5)
     app.registry._zodb_databases[""].close()
 
 
+def in_own_chromium(scenario):
+    """Run ``scenario(browser)`` with a Chromium of its own, in a thread of its own.
+
+    The browser tests of tests/browser keep Playwright's synchronous API busy in the main
+    thread for the whole session; a second instance only runs beside it in another thread.
+    """
+    import os
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from .browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium or run .ci/run",
+                    pytrace=False)
+    outcome = {}
+
+    def run():
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                                     args=CHROMIUM_ARGS)
+                try:
+                    scenario(browser)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the test's thread)
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="manage-browser-test")
+    thread.start()
+    thread.join(timeout=600)
+    if thread.is_alive():
+        pytest.fail("the browser scenario did not finish in 10 minutes")
+    if "error" in outcome:
+        raise outcome["error"]
+
+
 @pytest.mark.browser
 class TestInTheBrowser:
     def test_an_editor_writes_an_article_with_the_editor_and_an_image(
-            self, browser, manage_server, axe_script, screenshot_dir, tmp_path):  # noqa: F811
-        from .browser.test_pages import check_page
-
+            self, manage_server, axe_script, screenshot_dir, tmp_path):  # noqa: F811
         picture = tmp_path / "anh-hoi-nghi.jpg"
         picture.write_bytes(jpeg(1200, 700))
+        in_own_chromium(lambda browser: self.scenario(
+            browser, manage_server, axe_script, screenshot_dir, picture))
+
+    def scenario(self, browser, manage_server, axe_script, screenshot_dir, picture):  # noqa: F811
+        from .browser.test_pages import check_page
+
+        base, clock = manage_server
         for width in (375, 1280):
+            clock.advance(timedelta(seconds=60))  # a new code for each sign-in (no replay)
             context = browser.new_context(viewport={"width": width, "height": 800})
             page = context.new_page()
             problems = []
             page.on("console", lambda message, problems=problems: problems.append(
                 message.text) if message.type == "error" else None)
             try:
-                page.goto(manage_server + "/@@login")
+                page.goto(base + "/@@login")
                 page.fill("#login", "bientap")
                 page.fill("#password", PASSWORD)
                 page.click("form.form button[type=submit]")
                 page.wait_for_url("**/@@login-code**")  # two steps for everybody here
-                page.fill("input[name=code]", pyotp.TOTP(SECRET).at(T0))
+                page.fill("input[name=code]", pyotp.TOTP(SECRET).at(clock.now()))
                 page.click("form.form button[type=submit]")
-                page.wait_for_url(manage_server + "/")
-                page.goto(manage_server + NEWS + "@@add?type=NewsItem")
+                page.wait_for_url(base + "/")
+                page.goto(base + NEWS + "@@add?type=NewsItem")
                 page.wait_for_selector(".tox-tinymce")
                 check_page(page, "manage-add", width, axe_script, screenshot_dir)
                 title = f"Bài viết soạn trên trình duyệt {width}"
@@ -668,7 +751,7 @@ class TestInTheBrowser:
                 assert page.inner_text("article .body strong") == "tốt đẹp"
                 assert page.evaluate("document.querySelector('.lead-image img').naturalWidth") > 0
                 assert problems == [], problems  # nothing refused by the CSP, no script error
-                page.goto(manage_server + NEWS + "@@contents")
+                page.goto(base + NEWS + "@@contents")
                 assert title in page.inner_text("table")
                 check_page(page, "manage-contents", width, axe_script, screenshot_dir)
             finally:

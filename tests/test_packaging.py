@@ -1,4 +1,4 @@
-"""The wheel carries templates/ and every profile (O1, O3)."""
+"""The wheel carries every template folder and every profile (O1, O3)."""
 import tomllib
 
 from .conftest import ROOT
@@ -11,4 +11,7 @@ def test_every_profile_folder_is_shipped_in_the_wheel():
                if target.startswith("share/portal/profiles/")}
     folders = {p.name for p in (ROOT / "profiles").iterdir() if (p / "profile.yaml").exists()}
     assert folders <= shipped
-    assert data_files["share/portal/templates"] == ["templates/*.pt"]
+    template_dirs = {p.parent for p in (ROOT / "templates").rglob("*.pt")}
+    shipped_templates = {target.removeprefix("share/portal/") for target in data_files
+                         if target.startswith("share/portal/templates")}
+    assert {str(d.relative_to(ROOT)) for d in template_dirs} == shipped_templates

@@ -179,6 +179,10 @@ def site_data(request):
     """The derived data for this request's site, rebuilt only when the site has changed."""
     site = request.root
     db_key = id(site._p_jar.db()) if site._p_jar is not None else id(site)
+    if site.changes._p_changed:
+        # This transaction has changed content and may yet abort: its counter value could be
+        # reused by another commit, so what it sees must not be cached under it.
+        return build(site)
     version = site.changes()
     cached = _cache.get(db_key)
     if cached is not None and cached[0] == version:

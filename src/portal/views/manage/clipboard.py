@@ -28,6 +28,12 @@ from .edit import addable_types, may_delete, type_label
 
 COOKIE = "portal_clipboard"
 MAX_ITEMS = 100
+# What a copy does not take from its original: the container's own bookkeeping (rebuilt as the
+# children are added), its place, and local role grants (a copy gets the grants of the place it
+# is pasted into). Everything else is copied, restrictions included (a blocked inheritance, a
+# private permission map), so a copy is never more open than its original.
+NOT_COPIED = frozenset({"__name__", "__parent__", "_children", "_count", "_manual", "_by_date",
+                        "_containers", "_date_key", "_local_roles"})
 # Values kept as they are (immutable); anything else is deep-copied.
 _IMMUTABLE = (str, bytes, int, float, bool, type(None), datetime, date, frozenset)
 
@@ -118,12 +124,11 @@ def copy_value(value):
 
 def clone(obj, now, creator):
     """A deep copy of ``obj`` not yet in the tree: same class and fields, new blobs, children
-    copied alike. Local roles and other internal attributes (names starting with ``_``) are
-    not copied: a copy gets the security of the place it is pasted into."""
+    copied alike (see ``NOT_COPIED`` for what stays behind)."""
     obj._p_activate()
     new = type(obj)()
     for key, value in obj.__dict__.items():
-        if not key.startswith("_"):
+        if key not in NOT_COPIED and not key.startswith("_v_"):
             setattr(new, key, copy_value(value))
     new.creator = creator
     new.created = new.modified = now

@@ -12,7 +12,7 @@ from ...content.events import ObjectModified
 from ...content.ids import fold
 from ...content.types import Folder
 from ...i18n import _
-from ...security.roles import ADD, CONTENTS, EDIT
+from ...security.roles import ADD, CONTENTS, EDIT, VIEW
 from ..pages import page_number
 from .clipboard import read_clipboard, write_clipboard
 from .edit import addable_types, delete_items, may_delete, type_label
@@ -61,6 +61,8 @@ def contents_values(context, request, problems=(), done=None):
     rows = []
     for index, obj in enumerate(_page(request, context, sort, start, start + PAGE_SIZE)):
         position = start + index
+        if not request.has_permission(VIEW, obj):
+            continue  # a private item stays out of sight of those who may not view it (S8)
         rows.append({
             "obj": obj, "name": obj.__name__, "title": obj.title or obj.__name__,
             "type": type_label(obj.type_name),
