@@ -9,7 +9,7 @@ import unicodedata
 MAX_LENGTH = 80
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Names that traversal or the views reserve: a child may never shadow them.
-RESERVED = frozenset({"static", "tinymce", "deform_static", "login", "logout", "search",
+RESERVED = frozenset({"static", "tinymce", "tinymce-langs", "deform_static", "login", "logout", "search",
                       "rss.xml", "sitemap.xml", "robots.txt", "en", "vi"})
 
 

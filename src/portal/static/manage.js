@@ -1,8 +1,8 @@
 /* The rich-text editor of the management forms: TinyMCE, served by the portal itself
    (/tinymce/, from node_modules). Loaded as a file: the Content-Security-Policy forbids
    inline scripts. Without TinyMCE (not installed, or scripts off) the textarea still works;
-   whatever is sent, the server cleans the HTML with its allow-list. The npm package ships
-   no Vietnamese language pack, so the editor's own menus are in English. */
+   whatever is sent, the server cleans the HTML with its allow-list. The editor's own menus
+   follow the page's language through the Vietnamese pack of tinymce-i18n. */
 (function () {
   "use strict";
 
@@ -16,8 +16,13 @@
     if (!tinymce || !document.querySelector("textarea[data-richtext]")) {
       return;
     }
+    var vietnamese = document.documentElement.lang === "vi";
+    var script = document.querySelector("script[src*='/static/manage.js']");
+    var base = script ? script.src.replace(/\/static\/manage\.js.*$/, "") : "";
     tinymce.init({
       selector: "textarea[data-richtext]",
+      language: vietnamese ? "vi" : "en",
+      language_url: vietnamese ? base + "/tinymce-langs/vi.js" : undefined,
       license_key: "gpl",
       promotion: false,
       branding: false,
@@ -25,7 +30,9 @@
       plugins: "lists link table autolink code",
       toolbar: "undo redo | blocks | bold italic underline | bullist numlist blockquote | " +
         "link unlink | table | removeformat | code",
-      block_formats: "Paragraph=p; Heading 2=h2; Heading 3=h3; Heading 4=h4",
+      block_formats: vietnamese
+        ? "Đoạn văn=p; Tiêu đề 2=h2; Tiêu đề 3=h3; Tiêu đề 4=h4"
+        : "Paragraph=p; Heading 2=h2; Heading 3=h3; Heading 4=h4",
       valid_elements: VALID,
       invalid_elements: "script,style,iframe,frame,object,embed,video,audio,form,input," +
         "button,select,textarea,svg,math,link,meta,base",

@@ -2,8 +2,8 @@
 
 The views are found by the ``config.scan()`` of ``portal.views``; ``includeme`` adds what a scan
 cannot: the deform renderer (deform's widget templates behind the portal's accessible
-overrides in ``templates/manage/deform/``) and the static view of TinyMCE from
-``node_modules/tinymce`` when it is installed.
+overrides in ``templates/manage/deform/``) and the static views of TinyMCE and its language
+packs from ``node_modules`` when they are installed.
 """
 from pathlib import Path
 
@@ -27,3 +27,7 @@ def includeme(config):
     config.registry.portal_tinymce = folder is not None
     if folder is not None:
         config.add_static_view("tinymce", str(folder), cache_max_age=86400)
+        # TinyMCE's own menus in the interface's language (tinymce-i18n, beside it).
+        langs = folder.parent / "tinymce-i18n" / "langs8"
+        if (langs / "vi.js").is_file():
+            config.add_static_view("tinymce-langs", str(langs), cache_max_age=86400)
