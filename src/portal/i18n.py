@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
 from pyramid.i18n import TranslationStringFactory
+from pyramid.threadlocal import get_current_request
+from pyramid_chameleon.interfaces import IChameleonTranslate
 
 _ = TranslationStringFactory("portal")
 
@@ -59,6 +61,47 @@ def show_date(request, when, local=None):
     return f"{local.day} {months[local.month]} {local.year}"
 
 
+class CachedTranslate:
+    """Chameleon's translate function, remembering the templates' fixed texts per language.
+
+    Every page translates the same dozen interface strings (skip link, menu, breadcrumbs);
+    through Pyramid's localizer each costs about 17 µs, a tenth of an article page. Only plain
+    message ids are cached, and only when a translation was found (Chameleon recognises an
+    untranslated text by the identity of the ``default`` it passed, which is not kept).
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, translate):
+        self.translate = translate
+        self.cache = {}
+
+    def __call__(self, msgid, domain=None, mapping=None, context=None, target_language=None,
+                 default=None):
+        request = get_current_request()
+        if mapping or request is None or type(msgid) is not str:
+            return self.translate(msgid, domain=domain, mapping=mapping, context=context,
+                                  target_language=target_language, default=default)
+        key = (request.locale_name, domain, msgid)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.translate(msgid, domain=domain, context=context,
+                                   target_language=target_language, default=default)
+            if found is default or len(self.cache) >= self.MAX_ENTRIES:
+                return found
+            self.cache[key] = found
+        return found
+
+
+def _cache_template_translations(registry):
+    translate = registry.queryUtility(IChameleonTranslate)
+    if translate is not None:
+        registry.registerUtility(CachedTranslate(translate), IChameleonTranslate)
+
+
 def includeme(config):
     config.set_locale_negotiator(locale_negotiator)
     config.add_translation_dirs("portal:locale/")
+    # After pyramid_chameleon registers its translator (its action has order 1000).
+    config.action(None, callable=_cache_template_translations, args=(config.registry,),
+                  order=1001)
