@@ -1,11 +1,16 @@
 """Shared fixtures: a demo database built once per session, WebTest apps, a fixed clock."""
 import shutil
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import transaction
 
+from portal.clock import FixedClock, SeededRandom
+from portal.security.principals import User
 from portal.testing import FIXED_NOW as NOW  # noqa: F401 (tests import it from here)
-from portal.testing import build_database
+from portal.testing import build_database, open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,3 +62,39 @@ def testapp(demo_app):
     from webtest import TestApp
 
     return TestApp(demo_app)
+
+
+# People and time for the tests that sign in ------------------------------------------------
+T0 = datetime(2026, 11, 24, 8, 0, 7, tzinfo=UTC)
+PASSWORD = "Mat-khau-2026-dai"
+
+
+@contextmanager
+def editing(var):
+    """The site of the database in ``var``, inside a transaction committed on exit."""
+    db = open_db(var)
+    conn = db.open()
+    try:
+        with transaction.manager:
+            yield conn.root()["portal"]
+    finally:
+        conn.close()
+        db.close()
+
+
+def add_user(site, login, fullname=None, roles=(), groups=(), password=PASSWORD):
+    """Store a user with ``password`` (argon2-hashed) in ``site``."""
+    user = User(login, fullname or f"Người dùng {login}", f"{login}@example.vn", roles=roles,
+                groups=groups)
+    user.set_password(password)
+    return site.users.add(user)
+
+
+def clocked_app(var, seed=7):
+    """(app, clock): the application over ``var`` with a fixed clock at T0 and seeded
+    randomness."""
+    app = make_app(var)
+    clock = FixedClock(T0)
+    app.registry.portal_clock = clock
+    app.registry.portal_random = SeededRandom(seed)
+    return app, clock

@@ -1,38 +1,20 @@
 """The whole sign-in flow through WebTest with an injected clock (S1, S2)."""
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 import pytest
-import transaction
 from webtest import TestApp
 
-from portal.clock import FixedClock, SeededRandom
-from portal.security.principals import User
-from portal.testing import open_db
-
-from .conftest import make_app
-
-T0 = datetime(2026, 11, 24, 8, 0, 7, tzinfo=UTC)
-PASSWORD = "Mat-khau-2026-dai"
+from .conftest import PASSWORD, T0, add_user, clocked_app, editing  # noqa: F401 (re-exported)
 
 
 @pytest.fixture
 def portal(demo_copy):
     """(WebTest app, clock) over a demo database with a manager and an editor."""
-    db = open_db(demo_copy)
-    conn = db.open()
-    with transaction.manager:
-        site = conn.root()["portal"]
-        for login, roles in (("quantri", ("Manager",)), ("bientap", ())):
-            user = User(login, f"Người dùng {login}", f"{login}@example.vn", roles=roles)
-            user.set_password(PASSWORD)
-            site.users.add(user)
-    conn.close()
-    db.close()
-    app = make_app(demo_copy)
-    clock = FixedClock(T0)
-    app.registry.portal_clock = clock
-    app.registry.portal_random = SeededRandom(7)
+    with editing(demo_copy) as site:
+        add_user(site, "quantri", roles=("Manager",))
+        add_user(site, "bientap")
+    app, clock = clocked_app(demo_copy)
     yield TestApp(app), clock
     app.registry._zodb_databases[""].close()
 

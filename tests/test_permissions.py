@@ -7,17 +7,13 @@ computed by the code under test.
 from urllib.parse import urlsplit
 
 import pytest
-import transaction
 from pyramid.security import NO_PERMISSION_REQUIRED
 from webtest import TestApp
 
-from portal.clock import FixedClock, SeededRandom
 from portal.security.localroles import set_local_roles
-from portal.security.principals import User
-from portal.testing import open_db
 
-from .conftest import make_app
-from .test_login import PASSWORD, T0, enrol, sign_in
+from .conftest import add_user, clocked_app, editing
+from .test_login import enrol, sign_in
 
 AGENCY_A = "xay-dung-dang/cong-tac-tuyen-giao"
 AGENCY_B = "xay-dung-dang/cong-tac-to-chuc"
@@ -109,14 +105,9 @@ def matrix(tmp_path_factory, demo_var):
     import shutil
     var = tmp_path_factory.mktemp("matrix") / "var"
     shutil.copytree(demo_var, var)
-    db = open_db(var)
-    conn = db.open()
-    with transaction.manager:
-        site = conn.root()["portal"]
+    with editing(var) as site:
         for login, roles, groups, _two in PERSONAS.values():
-            user = User(login, login, roles=roles, groups=groups)
-            user.set_password(PASSWORD)
-            site.users.add(user)
+            add_user(site, login, roles=roles, groups=groups)
         set_local_roles(site[AGENCY_A.split("/")[0]][AGENCY_A.split("/")[1]], "user:tacgia",
                         ("Author",))
         for _type, path, place in private_objects(site):
@@ -124,12 +115,7 @@ def matrix(tmp_path_factory, demo_var):
             for name in path.split("/"):
                 obj = obj[name]
             obj._permission_map = PRIVATE_MAP  # what the workflow does for a draft
-    conn.close()
-    db.close()
-    app = make_app(var)
-    clock = FixedClock(T0)
-    app.registry.portal_clock = clock
-    app.registry.portal_random = SeededRandom(11)
+    app, clock = clocked_app(var, seed=11)
     apps = {"anonymous": TestApp(app)}
     for persona, (login, _roles, _groups, two_steps) in PERSONAS.items():
         apps[persona] = TestApp(app)

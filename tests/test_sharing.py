@@ -1,38 +1,24 @@
 """@@sharing: granting, revoking, blocking inheritance, delegation limits, and two steps for
 people who hold a privileged role locally (E1, E3, S1)."""
 import pytest
-import transaction
 from webtest import TestApp
 
-from portal.clock import FixedClock, SeededRandom
 from portal.security.localroles import get_local_roles, is_blocked
-from portal.security.principals import User
-from portal.testing import open_db
 
-from .conftest import make_app
-from .test_login import PASSWORD, T0, enrol, sign_in, whoami
+from .conftest import add_user, clocked_app, editing
+from .test_login import enrol, sign_in, whoami
 
 FOLDER = "/xay-dung-dang/cong-tac-tuyen-giao/"
 
 
 @pytest.fixture
 def portal(demo_copy):
-    db = open_db(demo_copy)
-    conn = db.open()
-    with transaction.manager:
-        site = conn.root()["portal"]
-        people = (("quantri", ("Manager",), ()), ("xuatban", ("Publisher",), ()),
-                  ("lanhdao", (), ("ban-tuyen-giao",)), ("phongvien", (), ()))
-        for login, roles, groups in people:
-            user = User(login, f"Người dùng {login}", roles=roles, groups=groups)
-            user.set_password(PASSWORD)
-            site.users.add(user)
-    conn.close()
-    db.close()
-    app = make_app(demo_copy)
-    clock = FixedClock(T0)
-    app.registry.portal_clock = clock
-    app.registry.portal_random = SeededRandom(3)
+    with editing(demo_copy) as site:
+        add_user(site, "quantri", roles=("Manager",))
+        add_user(site, "xuatban", roles=("Publisher",))
+        add_user(site, "lanhdao", groups=("ban-tuyen-giao",))
+        add_user(site, "phongvien")
+    app, clock = clocked_app(demo_copy, seed=3)
     yield TestApp(app), clock, app
     app.registry._zodb_databases[""].close()
 

@@ -6,12 +6,10 @@ import pytest
 import transaction
 from webtest import TestApp
 
-from portal.clock import FixedClock, SeededRandom
-from portal.security.principals import Group, User
-from portal.testing import open_db
+from portal.security.principals import Group
 
-from .conftest import make_app
-from .test_login import PASSWORD, T0, enrol, form_to, sign_in, whoami
+from .conftest import add_user, clocked_app, editing
+from .test_login import enrol, form_to, sign_in, whoami
 
 NEW_PASSWORD = "Mat-khau-moi-2026"
 VIEWS = ("users", "user-add", "user-edit?login=bientap", "groups", "group-add",
@@ -22,24 +20,13 @@ POST_VIEWS = VIEWS[1:3] + VIEWS[4:]
 @pytest.fixture
 def portal(demo_copy):
     """(WebTest app factory, clock, wsgi app) over a demo copy with users and two groups."""
-    db = open_db(demo_copy)
-    conn = db.open()
-    with transaction.manager:
-        site = conn.root()["portal"]
+    with editing(demo_copy) as site:
         site.groups.add(Group("to-thu-nghiem", "Tổ thử nghiệm"))
         site.groups.add(Group("nhom-quan-tri", "Nhóm quản trị", roles=("Manager",)))
-        for login, fullname, roles in (("quantri", "Quản Trị Viên", ("Manager",)),
-                                       ("quantri2", "Trần Thị Hai", ("Manager",)),
-                                       ("bientap", "Nguyễn Văn Biên", ())):
-            user = User(login, fullname, f"{login}@example.vn", roles=roles)
-            user.set_password(PASSWORD)
-            site.users.add(user)
-    conn.close()
-    db.close()
-    app = make_app(demo_copy)
-    clock = FixedClock(T0)
-    app.registry.portal_clock = clock
-    app.registry.portal_random = SeededRandom(7)
+        add_user(site, "quantri", "Quản Trị Viên", roles=("Manager",))
+        add_user(site, "quantri2", "Trần Thị Hai", roles=("Manager",))
+        add_user(site, "bientap", "Nguyễn Văn Biên")
+    app, clock = clocked_app(demo_copy)
     yield (lambda: TestApp(app)), clock, app
     app.registry._zodb_databases[""].close()
 

@@ -192,7 +192,6 @@ def paste_view(context, request):
     """Paste what was cut or copied into this folder (or empty the clipboard)."""
     from .contents import contents_response  # the table shows what could not be pasted
 
-    request.layout  # noqa: B018 (derived data of the version before the change; see edit.py)
     clip = read_clipboard(request)
     location = request.resource_url(context, "@@contents")
     if request.POST.get("clear") or clip is None:

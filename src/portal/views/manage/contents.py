@@ -114,7 +114,6 @@ def _selected(request, context):
 @view_config(context=Folder, name="contents", permission=CONTENTS)
 def contents_view(context, request):
     """The table (GET); the bulk actions and the up/down buttons post back here."""
-    request.layout  # noqa: B018 (derived data of the version before the change; see edit.py)
     if request.method != "POST":
         return contents_response(context, request)
     moving = request.POST.get("up") or request.POST.get("down")
@@ -165,7 +164,6 @@ def _move(context, request, name, up):
 @view_config(context=Folder, name="delete-items", permission=CONTENTS, request_method="POST")
 def delete_items_view(context, request):
     """Delete the confirmed items (each needs the right to delete it)."""
-    request.layout  # noqa: B018
     objects = _selected(request, context)
     if any(not may_delete(request, obj) for obj in objects):
         raise HTTPForbidden()

@@ -1,9 +1,8 @@
 """Adding, editing, deleting and renaming items.
 
-Every view that changes the tree reads ``request.layout`` before changing anything: the layout
-holds the derived data of the content version the request started from, and computing it after
-a change would cache derived data of a transaction that may still abort under a version number
-a later commit will reuse. Redirects after a change are built with ``resource_url``.
+Each change fires its event (ObjectAdded, ObjectModified, ObjectRemoved), which refreshes the
+public pages' derived data; ``navigation.site_data`` never caches what a transaction that has
+changed content sees, since it may still abort.
 """
 import re
 from datetime import UTC
@@ -90,7 +89,6 @@ def _render_failure(request, failure, stores, cancel_url):
 @view_config(context=Folder, name="add", permission=ADD, renderer=FORM_TEMPLATE)
 def add_view(context, request):
     """``@@add?type=NewsItem``: the add form of a type this folder may hold."""
-    request.layout  # noqa: B018 (derived data of the version before the change; see above)
     allowed = addable_types(request, context)
     type_name = request.params.get("type", "")
     if type_name not in allowed:
@@ -127,7 +125,6 @@ def add_view(context, request):
 @view_config(context=Content, name="edit", permission=EDIT, renderer=FORM_TEMPLATE)
 def edit_view(context, request):
     """The edit form, filled with the item's fields; uploads replace only when chosen."""
-    request.layout  # noqa: B018
     factory = type(context)
     if getattr(factory, "schema", None) is None:
         raise HTTPNotFound()
@@ -166,7 +163,6 @@ def delete_items(request, parent, objects):
              renderer="portal:templates/manage/delete.pt")
 def delete_view(context, request):
     """Asks for confirmation (GET), deletes (POST). The site itself is never deleted."""
-    request.layout  # noqa: B018
     parent = context.__parent__
     if parent is None:
         request.response.status = 403
@@ -216,7 +212,6 @@ def rename(parent, old, new):
              renderer="portal:templates/manage/rename.pt")
 def rename_view(context, request):
     """Change an item's id (its address); needs the right to edit its folder too."""
-    request.layout  # noqa: B018
     parent = context.__parent__
     if parent is None or not request.has_permission(EDIT, parent):
         raise HTTPForbidden()
