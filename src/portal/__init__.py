@@ -48,6 +48,7 @@ def includeme(config):
     config.include(".content")
     config.include(".i18n")
     config.include(".navigation")
+    config.include(".revisions")
     config.include(".views")
     config.include(".security.headers")
     config.add_static_view("static", "portal:static", cache_max_age=86400)

@@ -21,7 +21,11 @@ class ObjectRemoved(_ObjectEvent):
 
 
 class ObjectModified(_ObjectEvent):
-    """``object``'s fields were changed."""
+    """``object``'s fields were changed; ``note`` says why (the revision's note, optional)."""
+
+    def __init__(self, obj, parent=None, name=None, note=""):
+        super().__init__(obj, parent, name)
+        self.note = note
 
 
 class LocalRolesModified(_ObjectEvent):
