@@ -19,10 +19,13 @@ from ...content.ids import unique_id
 from ...content.types import Folder, Site
 from ...i18n import _
 from ...navigation import path_of
+from ...revisions import record_baseline
 from ...security.audit import audit
 from ...security.roles import ADD, CONTENTS, DELETE, EDIT
 from .forms import (
+    NOTE_FIELD,
     TYPE_LABELS,
+    add_note_field,
     annotate,
     apply_values,
     build_schema,
@@ -129,6 +132,7 @@ def edit_view(context, request):
     if getattr(factory, "schema", None) is None:
         raise HTTPNotFound()
     schema, stores = build_schema(request, factory, context)
+    add_note_field(schema)
     form = make_form(request, schema, request.resource_url(context, "@@edit"), _("Save"))
     cancel = request.resource_url(context)
     values = {"heading": _("Edit: ${title}", mapping={"title": context.title}),
@@ -138,9 +142,11 @@ def edit_view(context, request):
             appstruct = form.validate(list(request.POST.items()))
         except deform.ValidationFailure as failure:
             return dict(values, form_html=_render_failure(request, failure, stores, cancel))
+        record_baseline(request, context)  # an item older than revisions keeps its state
         apply_values(request, context, appstruct, stores)
         context.set_dates(_now(request), _utc(appstruct.get("effective")))
-        request.registry.notify(ObjectModified(context, context.__parent__, context.__name__))
+        request.registry.notify(ObjectModified(context, context.__parent__, context.__name__,
+                                               note=appstruct.get(NOTE_FIELD, "")))
         return HTTPSeeOther(location=request.resource_url(context))
     appstruct = object_values(request, context, schema)
     annotate(form)

@@ -42,6 +42,7 @@ IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 MAX_TAGS, MAX_TAG_LENGTH = 20, 60
 MAX_FILENAME = 200
+NOTE_FIELD = "revision_note"
 
 # The interface's names of the content types (a type missing here shows its class name).
 TYPE_LABELS = {
@@ -417,6 +418,18 @@ def build_schema(request, factory, obj=None):
     return schema, stores
 
 
+def add_note_field(schema):
+    """The optional "Revision note" at the end of the edit form: kept with the revision
+    (``portal.revisions``), never stored as a field of the item."""
+    node = colander.SchemaNode(
+        colander.String(), name=NOTE_FIELD, title=_("Revision note"), missing="",
+        validator=colander.Length(max=500), widget=deform.widget.TextInputWidget(),
+        description=_("Optional: what you changed and why. Shown in the item's history."))
+    node.oid = f"field-{NOTE_FIELD}"
+    schema.add(node)
+    return schema
+
+
 def _upload_help(request, current, limit, image):
     size = limit // MB
     if current is not None:
@@ -477,7 +490,7 @@ def object_values(request, obj, schema):
     values = {}
     for node in schema.children:
         name = node.name
-        if name in ("image", "file", "remove_image"):
+        if name in ("image", "file", "remove_image", NOTE_FIELD):
             continue
         value = getattr(obj, name, None)
         if name == "effective":
@@ -495,7 +508,7 @@ def object_values(request, obj, schema):
 def apply_values(request, obj, appstruct, stores):
     """Store the validated ``appstruct`` on ``obj`` (not its dates: see ``stamp``)."""
     for name, value in appstruct.items():
-        if name in ("effective", "image", "file", "remove_image"):
+        if name in ("effective", "image", "file", "remove_image", NOTE_FIELD):
             continue
         if name == "body":
             value = clean_html(value or "")
