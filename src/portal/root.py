@@ -2,6 +2,7 @@
 import transaction
 from pyramid_zodbconn import get_connection
 
+from .content.schedule import Schedule, get_schedule
 from .content.types import Site
 from .security.audit import AuditLog
 from .security.principals import Groups, Users
@@ -25,6 +26,7 @@ def ensure_site(zodb_root, now):
         site.groups = Groups()
         site.throttle = Throttle()
         site.audit_log = AuditLog()
+        site.schedule = Schedule()
         zodb_root[ROOT_KEY] = site
     return site
 
@@ -37,6 +39,9 @@ def bootstrap(db, clock):
             created = ROOT_KEY not in conn.root()
             if created:
                 ensure_site(conn.root(), clock.now())
+            elif getattr(conn.root()[ROOT_KEY], "schedule", None) is None:
+                # A site made before the schedule existed: fill it once, here, not on a GET.
+                get_schedule(conn.root()[ROOT_KEY], create=True, now=clock.now())
     finally:
         conn.close()
     return created

@@ -24,3 +24,4 @@ def includeme(config):
     config.add_directive("add_content_type", add_content_type)
     for name, (factory, addable) in DEFAULT_TYPES.items():
         config.add_content_type(name, factory, addable)
+    config.include(".schedule")

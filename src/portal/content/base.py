@@ -11,12 +11,27 @@ from itertools import islice
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
+from pyramid.location import lineage
 from pyramid.threadlocal import get_current_registry
 
 from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved
 from .ids import RESERVED
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def find_site(obj):
+    """The Site above ``obj`` (or ``obj`` itself); None outside a site."""
+    for node in lineage(obj):
+        if node.type_name == "Site":
+            return node
+    return None
+
+
+def path_of(obj):
+    """The slash-separated path of ``obj`` from the site, '' for the site."""
+    names = [node.__name__ for node in lineage(obj)][:-1]
+    return "/".join(reversed(names))
 
 
 class Content(Persistent):
@@ -55,6 +70,10 @@ class Content(Persistent):
         self.effective = when
         if parent is not None and parent.is_container:
             parent._index_date(self)
+            # Also without an event (profiles date an item after adding it): a future date
+            # must reach the site's schedule, or cached menus would never show the item.
+            from .schedule import note_dates
+            note_dates(self)
 
     @property
     def sort_date(self):

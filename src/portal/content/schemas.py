@@ -21,6 +21,7 @@ class DatedSchema(BaseSchema):
 
     effective = colander.SchemaNode(colander.DateTime(), title=_("Publication date"),
                                     missing=None)
+    expires = colander.SchemaNode(colander.DateTime(), title=_("Expiry date"), missing=None)
 
 
 class FolderSchema(BaseSchema):

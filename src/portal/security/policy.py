@@ -4,7 +4,9 @@ Identity comes from a signed auth-ticket cookie (HttpOnly, SameSite=Lax, Secure 
 whose idle timeout is renewed by reissuing it, whose absolute lifetime is checked from the
 issue time it carries, and which is void once the user signs out everywhere or is deactivated.
 Permissions: the roles a user holds at a context (global roles, group roles, local roles along
-the lineage) meet the roles the permission map grants (security/roles.py).
+the lineage) meet the roles the permission map grants (security/roles.py). An item that is not
+active (publication date to come, or expiry date passed) cannot be viewed by Anonymous and
+Authenticated; the roles that work on content still can (``inactive_view``).
 """
 from datetime import UTC, datetime
 
@@ -12,12 +14,17 @@ from pyramid.authentication import AuthTicket, AuthTktCookieHelper
 from pyramid.security import Allowed, Denied
 from pyramid.settings import asbool
 
+from ..content.schedule import is_active, registry_now
 from ..root import root_factory
 from .localroles import roles_in_context
 from .principals import global_roles, principals_of
-from .roles import AUTHENTICATED, DEFAULT_PERMISSION_MAP, VIEW
+from .roles import ANONYMOUS, AUTHENTICATED, DEFAULT_PERMISSION_MAP, VIEW
 
 COOKIE = "portal_auth"
+# Who sees an item that is not active yet or any more, when its map lets everyone view it
+# (Plone's "Access inactive portal content").
+INACTIVE_VIEWERS = ("Owner", "Editor", "Reviewer", "Publisher", "Manager")
+PUBLIC_ROLES = frozenset({ANONYMOUS, AUTHENTICATED})
 
 
 class ClockedCookie(AuthTktCookieHelper):
@@ -112,6 +119,8 @@ class PortalSecurityPolicy:
 
     def permits(self, request, context, permission):
         allowed = effective_map(context, site_of(request)).get(permission, ())
+        if permission == VIEW and not is_active(context, self.registry.portal_clock.now()):
+            allowed = inactive_view(allowed)
         held = self.roles(request, context)
         if held.intersection(allowed):
             return Allowed(f"{permission}: roles {sorted(held)}")
@@ -133,9 +142,23 @@ def effective_map(obj, site):
     return own if own is not None else permission_map(site)
 
 
-def anonymous_may_view(obj, site):
-    """True when anonymous visitors may view ``obj`` (what menus and caches may show)."""
-    return "Anonymous" in effective_map(obj, site).get(VIEW, ())
+def inactive_view(allowed):
+    """The roles that may view an inactive item whose map grants view to ``allowed``."""
+    if PUBLIC_ROLES.isdisjoint(allowed):
+        return allowed
+    return tuple(role for role in allowed if role not in PUBLIC_ROLES) + tuple(
+        role for role in INACTIVE_VIEWERS if role not in allowed)
+
+
+def anonymous_may_view(obj, site, now=None):
+    """True when anonymous visitors may view ``obj`` at ``now`` (what menus and caches may
+    show): its map lets Anonymous view it and it is active. ``now`` defaults to the current
+    registry's clock; without one, only the map counts."""
+    if ANONYMOUS not in effective_map(obj, site).get(VIEW, ()):
+        return False
+    if now is None:
+        now = registry_now()
+    return now is None or is_active(obj, now)
 
 
 def site_of(request):

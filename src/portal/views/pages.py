@@ -8,6 +8,7 @@ from ..navigation import path_of, summary
 from ..security.roles import VIEW
 
 RELATED_COUNT = 5
+NEIGHBOUR_SCAN = 50
 
 
 def page_number(request, count, size):
@@ -70,29 +71,42 @@ def page_view(context, request):
     return {"page": context, "heading": context.title}
 
 
-def neighbours(item):
-    """(previous, next) siblings of ``item`` in its section's order (None at either end)."""
+def _newer_keys(tree, key):
+    """Keys before ``key`` in the date index ``tree``, nearest first, loading only the
+    buckets walked (``maxKey`` jumps to the previous date)."""
+    while True:
+        yield from reversed(list(tree.keys(min=(key[0], ""), max=key, excludemax=True)))
+        try:
+            key = tree.maxKey((key[0], ""))
+        except ValueError:
+            return
+        yield key
+
+
+def neighbours(item, visible=None):
+    """(previous, next) siblings of ``item`` in its section's order (None at either end).
+
+    Sections are skipped, and so are siblings ``visible`` refuses (not yet published,
+    expired, private), looking at most ``NEIGHBOUR_SCAN`` siblings each way.
+    """
     parent = item.__parent__
     if parent.order == "date":
         key = item._date_key
-        newer = list(parent._by_date.keys(min=(key[0], ""), max=key, excludemax=True))
-        if not newer:
-            try:
-                newer = [parent._by_date.maxKey((key[0], ""))]
-            except ValueError:
-                newer = []
-        older = next(iter(parent._by_date.keys(min=key, excludemin=True)), None)
-        prev_name = newer[-1][1] if newer else None
-        next_name = older[1] if older else None
+        before = (newer[1] for newer in _newer_keys(parent._by_date, key))
+        after = (older[1] for older in parent._by_date.keys(min=key, excludemin=True))
     else:
         names = list(parent._manual)
         index = names.index(item.__name__)
-        prev_name = names[index - 1] if index > 0 else None
-        next_name = names[index + 1] if index + 1 < len(names) else None
-    def pick(name):
-        return parent.get(name) if name and name not in parent._containers else None
+        before, after = reversed(names[:index]), iter(names[index + 1:])
 
-    return pick(prev_name), pick(next_name)
+    def pick(names):
+        for name in islice(names, NEIGHBOUR_SCAN):
+            obj = parent.get(name) if name not in parent._containers else None
+            if obj is not None and (visible is None or visible(obj)):
+                return obj
+        return None
+
+    return pick(before), pick(after)
 
 
 @view_config(context=NewsItem, permission="view", renderer="portal:templates/article.pt")
@@ -103,8 +117,8 @@ def article_view(context, request):
         related = [summary(obj) for obj in islice(
             (obj for obj in _listed_items(request, parent) if obj is not context),
             RELATED_COUNT)]
-        previous, following = (obj if obj is not None and request.has_permission(VIEW, obj)
-                               else None for obj in neighbours(context))
+        previous, following = neighbours(
+            context, lambda obj: bool(request.has_permission(VIEW, obj)))
         return {"item": context, "related": related, "previous": previous, "next": following}
 
     return {"article_html": request.layout.cached("article_body", (path_of(context),), values)}

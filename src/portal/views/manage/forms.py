@@ -20,6 +20,7 @@ import tempfile
 import time
 import warnings
 import zipfile
+from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -336,13 +337,30 @@ def split_tags(value):
 
 
 class DateTimeWidget(deform.widget.DateTimeInputWidget):
-    """deform's date and time inputs; a date without a time means its midnight."""
+    """deform's date and time inputs; a date without a time means its midnight.
+
+    ``prefix`` goes before the inputs' names (``date``, ``time``) so that a form can hold two
+    of them with distinct names."""
+
+    prefix = ""
 
     def deserialize(self, field, pstruct):
+        if isinstance(pstruct, dict) and self.prefix:
+            pstruct = {"date": pstruct.get(self.prefix + "date", ""),
+                       "time": pstruct.get(self.prefix + "time", "")}
         if isinstance(pstruct, dict) and (pstruct.get("date") or "").strip() \
                 and not (pstruct.get("time") or "").strip():
             pstruct = dict(pstruct, time="00:00")
         return super().deserialize(field, pstruct)
+
+
+def expiry_after_publication(node, appstruct):
+    """Schema validator: an expiry date must come after the publication date given."""
+    effective, expires = appstruct.get("effective"), appstruct.get("expires")
+    if effective and expires and expires <= effective:
+        error = colander.Invalid(node)
+        error["expires"] = _("The expiry date must come after the publication date.")
+        raise error
 
 
 # schemas --------------------------------------------------------------------------------------
@@ -365,6 +383,11 @@ def build_schema(request, factory, obj=None):
             node.widget = DateTimeWidget()
             node.description = (_("Leave it empty to publish now.") if adding
                                 else _("Leave it empty to keep the current date."))
+        elif name == "expires":
+            node.typ = colander.DateTime(default_tzinfo=zone_of(request))
+            node.widget = DateTimeWidget(prefix="expires-")
+            node.description = _("From then on only editors see it. Leave it empty to "
+                                 "keep it online.")
         elif name == "body":
             node.widget = deform.widget.TextAreaWidget(rows=18)
             node.widget.attributes = {"data-richtext": "true"}
@@ -415,6 +438,8 @@ def build_schema(request, factory, obj=None):
             description=_upload_help(request, current, limit, image=False)))
     for node in schema.children:
         node.oid = f"field-{node.name}"
+    if "expires" in schema and "effective" in schema:
+        schema.validator = expiry_after_publication
     return schema, stores
 
 
@@ -493,7 +518,7 @@ def object_values(request, obj, schema):
         if name in ("image", "file", "remove_image", NOTE_FIELD):
             continue
         value = getattr(obj, name, None)
-        if name == "effective":
+        if name in ("effective", "expires"):
             value = value.astimezone(zone) if value is not None else colander.null
         elif name == "tags":
             value = ", ".join(value or ())
@@ -514,6 +539,9 @@ def apply_values(request, obj, appstruct, stores):
             value = clean_html(value or "")
         elif name == "tags":
             value = split_tags(value)
+        elif name == "expires":
+            # Stored in UTC: ZODB cannot pickle zoneinfo time zones.
+            value = value.astimezone(UTC) if value else None
         elif name == "order":
             if obj.is_container:
                 obj.set_order(value)
