@@ -90,11 +90,15 @@ def add_user(site, login, fullname=None, roles=(), groups=(), password=PASSWORD)
     return site.users.add(user)
 
 
-def clocked_app(var, seed=7):
-    """(app, clock): the application over ``var`` with a fixed clock at T0 and seeded
-    randomness."""
-    app = make_app(var)
+def clocked_app(var, seed=7, **settings):
+    """(app, clock): the application over ``var`` (with extra ``settings``) with a fixed clock
+    at T0 and seeded randomness."""
+    app = make_app(var, **settings)
     clock = FixedClock(T0)
     app.registry.portal_clock = clock
     app.registry.portal_random = SeededRandom(seed)
     return app, clock
+
+
+# A real SMTP server (aiosmtpd) for the mail tests.
+from .mailserver import mailserver  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""The ``portal`` command: ``portal init``, ``portal serve`` and ``portal adduser``.
+"""The ``portal`` command: ``portal init``, ``portal serve``, ``portal adduser`` and
+``portal mailqueue``.
 
 ``PORTAL_VAR`` (folder of Data.fs and blobs, default ``var/``) and ``PORTAL_PORT`` (default
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
@@ -11,10 +12,11 @@ import sys
 from pathlib import Path
 
 import transaction
-from pyramid.paster import bootstrap, get_app, setup_logging
+from pyramid.paster import bootstrap, get_app, get_appsettings, setup_logging
 from zc.lockfile import LockError
 
 from .clock import SystemRandom
+from .mail import deliver_queued, queued_count, start_delivery_thread
 from .paths import resource_dirs
 from .profiles import ProfileError, apply_profiles
 from .root import ensure_site
@@ -114,10 +116,22 @@ def cmd_serve(args):
     setup_logging(args.config)
     app = get_app(args.config, options=options)
     tune_gc()
+    start_delivery_thread(get_appsettings(args.config, options=options))
     port = int(options["PORTAL_PORT"])
     print(f"Serving the portal at http://127.0.0.1:{port}")
     waitress.serve(app, host=args.host, port=port, threads=args.threads)
     return 0
+
+
+def cmd_mailqueue(args):
+    """One delivery pass over the mail queue (the server's thread does it every few seconds)."""
+    options = ini_options(args.config)
+    setup_logging(args.config)
+    settings = get_appsettings(args.config, options=options)
+    sent = deliver_queued(settings)
+    waiting = queued_count(settings)
+    print(f"{sent} message(s) sent; {waiting} waiting in the queue.")
+    return 0 if not waiting else 1
 
 
 class CommandError(Exception):
@@ -194,6 +208,11 @@ def cmd_adduser(args):
             if unknown:
                 raise CommandError(f"unknown group {', '.join(map(repr, unknown))}; the groups "
                                    f"are {', '.join(sorted(g.name for g in site.groups))}")
+            languages = registry.settings["portal.available_languages"].split()
+            language = args.language or registry.settings["pyramid.default_locale_name"]
+            if language not in languages:
+                raise CommandError(f"unknown language {language!r}; the languages are "
+                                   f"{', '.join(languages)}")
             txn.note(f"portal adduser {login}")
             password = _read_new_password(args, login)
             problems, _mismatch = new_password_problems(password, password, login)
@@ -201,6 +220,7 @@ def cmd_adduser(args):
                 raise CommandError("the password is too weak: " +
                                    " ".join(_english(problem) for problem in problems))
             user = User(login, fullname, email, roles=roles, groups=groups)
+            user.language = language
             user.set_password(password)
             site.users.add(user)
             get_audit_log(site, create=True).record(
@@ -246,7 +266,13 @@ def build_parser():
                          help="a group or agency to join (repeatable; it must exist)")
     adduser.add_argument("--password-stdin", action="store_true",
                          help="read the password from the first line of standard input")
+    adduser.add_argument("--language", help="language of the mail the portal sends them "
+                         "(one of portal.available_languages; default: the default language)")
     adduser.set_defaults(func=cmd_adduser)
+    mailqueue = sub.add_parser(
+        "mailqueue", help="send the queued mail once (exit status 1 when some is left)")
+    mailqueue.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
+    mailqueue.set_defaults(func=cmd_mailqueue)
     return parser
 
 

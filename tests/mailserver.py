@@ -1,0 +1,58 @@
+"""A real SMTP server for the mail tests: aiosmtpd on 127.0.0.1, on a free port."""
+import email
+import socket
+import threading
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MailServer:
+    """Collects what it receives; ``stop()`` and ``start()`` simulate an outage on the same
+    port. ``settings`` are the ``mail.*`` settings that send to it."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.received = []          # (envelope sender, recipients, parsed EmailMessage)
+        self._lock = threading.Lock()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        with self._lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        with self._lock:
+            return [message for _from, _to, message in self.received]
+
+    @property
+    def settings(self):
+        return {"mail.host": "127.0.0.1", "mail.port": str(self.port), "mail.tls": "none",
+                "mail.default_sender": "Cổng thông tin Tỉnh ủy <portal@tinhuy.example.vn>"}
+
+    def start(self):
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def mailserver():
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
