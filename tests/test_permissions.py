@@ -36,6 +36,7 @@ VIEWS = {
     ("add", "Folder"): "add", ("paste", "Folder"): "add", ("edit", "Content"): "edit",
     ("rename", "Content"): "edit", ("delete", "Content"): "delete",
     ("contents", "Folder"): "contents", ("delete-items", "Folder"): "contents",
+    ("history", "Content"): "edit", ("revert", "Content"): "edit",
 }
 ALL = {"view", "add", "edit", "delete", "contents", "share", "manage"}
 # persona → place → permissions held there ("*" everywhere, "A" inside agency A's subtree).

@@ -237,17 +237,31 @@ def word_diff(old, new):
     "added", "removed", "skipped" (a long unchanged stretch shortened to its ends)."""
     a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
     parts = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    opcodes = matcher.get_opcodes()
+    opcodes = _joined(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), a)
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             parts.extend(_shorten(a[i1:i2], first=index == 0, last=index == len(opcodes) - 1))
             continue
-        if tag in ("delete", "replace"):
+        if i2 > i1:
             parts.append(("removed", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
+        if j2 > j1:
             parts.append(("added", "".join(b[j1:j2])))
     return parts
+
+
+def _joined(opcodes, a):
+    """The opcodes with a lone space between two changes taken into them, so that "đầu tiên"
+    replaced by "thứ hai" reads as one change, not two."""
+    joined = []
+    for op in opcodes:
+        tag, _i1, i2, _j1, j2 = op
+        if tag != "equal" and len(joined) >= 2 and joined[-2][0] != "equal" \
+                and joined[-1][0] == "equal" and "".join(a[joined[-1][1]:joined[-1][2]]).isspace():
+            joined.pop()
+            previous = joined.pop()
+            op = ("replace", previous[1], i2, previous[3], j2)
+        joined.append(op)
+    return joined
 
 
 def _shorten(tokens, first, last):

@@ -33,7 +33,7 @@ MAX_ITEMS = 100
 # is pasted into). Everything else is copied, restrictions included (a blocked inheritance, a
 # private permission map), so a copy is never more open than its original.
 NOT_COPIED = frozenset({"__name__", "__parent__", "_children", "_count", "_manual", "_by_date",
-                        "_containers", "_date_key", "_local_roles"})
+                        "_containers", "_date_key", "_local_roles", "_revisions"})
 # Values kept as they are (immutable); anything else is deep-copied.
 _IMMUTABLE = (str, bytes, int, float, bool, type(None), datetime, date, frozenset)
 

@@ -15,6 +15,7 @@ def toolbar_values(request, context):
     links = [("view", url(context), _label("view"))]
     if can(EDIT, context) and getattr(context, "schema", None) is not None:
         links.append(("edit", url(context, "@@edit"), _label("edit")))
+        links.append(("history", url(context, "@@history"), _label("history")))
     if context.is_container and can(CONTENTS, context):
         links.append(("contents", url(context, "@@contents"), _label("contents")))
     if parent is not None and can(EDIT, context) and can(EDIT, parent):
@@ -37,7 +38,7 @@ def toolbar_values(request, context):
 LABELS = {
     "view": _("View"), "edit": _("Edit"), "contents": _("Contents"), "rename": _("Rename"),
     "delete": _("Delete"), "sharing": _("Sharing"), "users": _("Administration"),
-    "audit-log": _("Audit log"),
+    "audit-log": _("Audit log"), "history": _("History"),
 }
 
 
