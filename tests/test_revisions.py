@@ -104,7 +104,7 @@ class TestHistory:
         obj.workflow_history = ({
             "actor": "bientap", "transition": "submit", "from": "private", "to": "pending",
             "time": portal_app.registry.portal_clock.now() + timedelta(minutes=1),
-            "comment": "Nhờ duyệt <b>gấp</b>"},)
+            "comment": "Nhờ duyệt <b>gấp</b>"}, {"transition": "retract", "time": "garbage"})
         transaction.commit()
         conn.close()
         page = bientap.get(path + "@@history")

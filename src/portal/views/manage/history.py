@@ -61,6 +61,13 @@ def person(request, login):
     return user.fullname if user is not None and user.fullname else login
 
 
+def _time(when):
+    """An aware datetime to sort and show (the epoch for a missing or malformed one)."""
+    if not isinstance(when, datetime):
+        return EARLIEST
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 def history_rows(request, obj):
     """Revisions and workflow transitions of ``obj`` as rows, newest first."""
     translate = request.localizer.translate
@@ -74,7 +81,7 @@ def history_rows(request, obj):
             note = f"{reverted}. {note}" if note else reverted
         rows.append({
             "type": "revision", "number": number, "who": person(request, entry.get("actor")),
-            "time": entry.get("time") or EARLIEST, "note": note,
+            "time": _time(entry.get("time")), "note": note,
             "what": translate(KIND_LABELS.get(entry.get("kind"), KIND_LABELS["edited"])),
             "changed": ", ".join(translate(labels.get(name, name))
                                  for name in entry.get("changed") or ()),
@@ -84,7 +91,7 @@ def history_rows(request, obj):
         label = TRANSITION_LABELS.get(transition)
         rows.append({
             "type": "transition", "number": None, "who": person(request, entry.get("actor")),
-            "time": entry.get("time") or EARLIEST, "note": str(entry.get("comment") or ""),
+            "time": _time(entry.get("time")), "note": str(entry.get("comment") or ""),
             "what": translate(label) if label is not None else transition,
             "changed": " → ".join(str(entry.get(key) or "") for key in ("from", "to")
                                   if entry.get(key)),
