@@ -6,12 +6,26 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class _SMTP(SMTP):
+    line_length_limit = 64 * 1024      # read in __init__, as the StreamReader's limit
+
+
+class _Controller(Controller):
+    """aiosmtpd's controller with a larger line buffer: with the default (1001 bytes, also
+    the StreamReader's limit) aiosmtpd refused any message over about 1000 bytes as "Line too
+    long", whatever its lines. ``MailServer.longest_line`` keeps the RFC limit checked."""
+
+    def factory(self):
+        return _SMTP(self.handler, **self.SMTP_kwargs)
 
 
 class MailServer:
@@ -23,9 +37,12 @@ class MailServer:
         self.received = []          # (envelope sender, recipients, parsed EmailMessage)
         self._lock = threading.Lock()
         self.controller = None
+        self.longest_line = 0      # RFC 5321: at most 998 characters
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        self.longest_line = max([self.longest_line] + [
+            len(line) for line in envelope.original_content.splitlines()])
         with self._lock:
             self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -41,7 +58,7 @@ class MailServer:
                 "mail.default_sender": "Cổng thông tin Tỉnh ủy <portal@tinhuy.example.vn>"}
 
     def start(self):
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = _Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self):

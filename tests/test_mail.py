@@ -64,6 +64,7 @@ def test_a_committed_message_arrives_with_its_vietnamese_text(registry, mailserv
     assert message.get_content_type() == "text/plain"
     assert message.get_content_charset() == "utf-8"
     assert message.get_content().rstrip() == BODY.rstrip()
+    assert mailserver.longest_line <= 998
     assert queue_files(registry) == []
     assert deliver_queued(registry.settings) == 0
     assert len(mailserver.received) == 1

@@ -82,10 +82,10 @@ def build_message(registry, to_addresses, subject, body_text, lang=None):
     message["Date"] = format_datetime(registry.portal_clock.now())
     message["Message-ID"] = f"<{registry.portal_random.token(16)}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
-    if lang:
-        message["Content-Language"] = lang
     # Quoted-printable keeps the file ASCII (repoze.sendmail encodes messages as ASCII).
     message.set_content(str(body_text), charset="utf-8", cte="quoted-printable")
+    if lang:  # after set_content, which drops every Content-* header
+        message["Content-Language"] = lang
     return message
 
 

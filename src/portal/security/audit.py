@@ -44,6 +44,7 @@ ACTIONS = {
     "group-added": _("Group added"),
     "group-changed": _("Group changed"),
     "password-reset": _("Password reset"),
+    "password-reset-email": _("Password reset by e-mail"),
 }
 
 # Longest stored text of each field; longer values are cut (targets are paths or logins,

@@ -4,6 +4,7 @@ Principal ids are prefixed so users and groups never clash: ``user:<login>``, ``
 Agencies are groups; granting a group a local role on a folder gives the agency its subtree.
 """
 import hashlib
+import hmac
 import re
 
 from argon2 import PasswordHasher
@@ -53,6 +54,11 @@ class User(Persistent):
     recovery_hashes = frozenset()
     # Sessions issued before this moment are void (sign-out everywhere, deactivation).
     sessions_valid_after = None
+    # The language of the messages the portal sends them.
+    language = "vi"
+    # A password reset by e-mail: the SHA-256 of the link's token and when it expires.
+    reset_token_hash = None
+    reset_expires = None
 
     def __init__(self, login, fullname="", email="", roles=(), groups=()):
         self.login = login
@@ -82,6 +88,23 @@ class User(Persistent):
             return _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def start_password_reset(self, token, expires):
+        """Remember (a hash of) the e-mailed ``token``, valid until ``expires``."""
+        self.reset_token_hash = hashlib.sha256(token.encode()).hexdigest()
+        self.reset_expires = expires
+
+    def password_reset_valid(self, token, now):
+        """True when ``token`` is this user's unused, unexpired reset token."""
+        if not self.reset_token_hash or self.reset_expires is None or now >= self.reset_expires:
+            return False
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        return hmac.compare_digest(digest, self.reset_token_hash)
+
+    def clear_password_reset(self):
+        """Spend the reset token (a link works once)."""
+        self.reset_token_hash = None
+        self.reset_expires = None
 
     def set_recovery_codes(self, codes):
         """Keep only hashes of the one-time ``codes``."""
@@ -147,6 +170,16 @@ class Users(_Directory):
             raise KeyError(user.login)
         self._items[user.login] = user
         return user
+
+    def with_email(self, email):
+        """Users whose e-mail address is ``email`` (ignoring case)."""
+        wanted = email.strip().casefold()
+        return [user for user in self if wanted and user.email.casefold() == wanted]
+
+    def with_reset_token(self, token, now):
+        """The user whose unexpired password-reset token is ``token``, or None."""
+        return next((user for user in self if user.reset_token_hash is not None
+                     and user.password_reset_valid(token, now)), None)
 
     def members_of(self, group_name):
         """Users belonging to the group ``group_name``."""

@@ -45,7 +45,9 @@ def _finish(request, user, came_from):
 def login(context, request):
     """Step one: user name and password."""
     came_from = request.params.get("came_from", "")
-    values = {"message": None, "login_name": "", "came_from": came_from}
+    values = {"message": None, "login_name": "", "came_from": came_from, "status": None}
+    if request.GET.get("done") == "password-reset":
+        values["status"] = _("Your new password is set. Sign in with it.")
     if request.method != "POST":
         return values
     login_name = request.POST.get("login", "").strip().lower()

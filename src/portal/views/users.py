@@ -17,7 +17,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from ..content.types import Site
-from ..i18n import _
+from ..i18n import LANGUAGE_NAMES, _, available_languages
 from ..security.audit import audit
 from ..security.principals import LOGIN_PATTERN, Group, User, global_roles, password_problems
 from ..security.roles import ASSIGNABLE_ROLES, MANAGE, ROLE_LABELS
@@ -199,11 +199,22 @@ def users_view(context, request):
                 add_url=request.resource_url(context, "@@user-add"))
 
 
+def _languages(request):
+    return available_languages(request.registry.settings)
+
+
+def _posted_language(request, current):
+    """The posted language when it is offered, else ``current``."""
+    posted = request.POST.get("language", "")
+    return posted if posted in _languages(request) else current
+
+
 def _user_form_values(request, context, mode, form, errors, user=None):
     errors = _translate_errors(request, errors)
     return dict(
         _common(request, context), **_field_helpers(errors), mode=mode, form=form,
         errors=errors, user=user,
+        languages=[(code, LANGUAGE_NAMES.get(code, code)) for code in _languages(request)],
         groups=[(group.name, group.title) for group in _sorted_groups(context)],
         action_url=request.resource_url(
             context, "@@user-add" if mode == "add" else "@@user-edit",
@@ -214,14 +225,16 @@ def _user_form_values(request, context, mode, form, errors, user=None):
              renderer="portal:templates/users_form.pt")
 def user_add(context, request):
     """A new user: login, name, e-mail address, roles, groups, first password."""
-    form = {"login": "", "fullname": "", "email": "", "roles": [], "groups": [], "active": True}
+    form = {"login": "", "fullname": "", "email": "", "roles": [], "groups": [], "active": True,
+            "language": request.registry.settings["pyramid.default_locale_name"]}
     if request.method != "POST":
         return _user_form_values(request, context, "add", form, {})
     form.update(
         login=normalise_login(request.POST.get("login", ""))[:MAX_TEXT],
         fullname=_line(request, "fullname"), email=_line(request, "email"),
         roles=_chosen(request, "roles", ASSIGNABLE_ROLES),
-        groups=_chosen(request, "groups", [group.name for group in _sorted_groups(context)]))
+        groups=_chosen(request, "groups", [group.name for group in _sorted_groups(context)]),
+        language=_posted_language(request, form["language"]))
     errors = {
         "login": [login_problem(context.users, form["login"])],
         "fullname": [None if form["fullname"] else _("Give the person's full name.")],
@@ -238,6 +251,7 @@ def user_add(context, request):
         return _user_form_values(request, context, "add", form, errors)
     user = User(form["login"], form["fullname"], form["email"], roles=form["roles"],
                 groups=form["groups"])
+    user.language = form["language"]
     user.set_password(password)
     context.users.add(user)
     audit(request, "user-added", target=user.login,
@@ -260,7 +274,8 @@ def user_edit(context, request):
     separate button resetting the second factor."""
     user = _user_of(context, request)
     form = {"login": user.login, "fullname": user.fullname, "email": user.email,
-            "roles": list(user.roles), "groups": list(user.groups), "active": user.active}
+            "roles": list(user.roles), "groups": list(user.groups), "active": user.active,
+            "language": user.language}
     if request.method != "POST":
         return _user_form_values(request, context, "edit", form, {}, user)
     me = request.identity
@@ -279,7 +294,8 @@ def user_edit(context, request):
         + [role for role in user.roles if role not in ASSIGNABLE_ROLES],
         groups=_chosen(request, "groups", group_names)
         + [name for name in user.groups if name not in group_names],
-        active=bool(request.POST.get("active")))
+        active=bool(request.POST.get("active")),
+        language=_posted_language(request, user.language))
     errors = {
         "fullname": [None if form["fullname"] else _("Give the person's full name.")],
         "email": [email_problem(form["email"])],
@@ -309,6 +325,9 @@ def user_edit(context, request):
     if form["email"] != user.email:
         changes.append(f"e-mail: {user.email or '-'} -> {form['email'] or '-'}")
         user.email = form["email"]
+    if form["language"] != user.language:
+        changes.append(f"language: {user.language} -> {form['language']}")
+        user.language = form["language"]
     if set(form["roles"]) != set(user.roles):
         changes.append(_change("roles", user.roles, form["roles"]))
         user.roles = tuple(form["roles"])
