@@ -30,7 +30,7 @@ def test_init_creates_the_site_and_an_admin_with_the_given_password(var, monkeyp
     monkeypatch.setenv("PORTAL_ADMIN_PASSWORD", "mat-khau-du-dai-2026")
     assert main(["init", INI, "--profile", "default"]) == 0
     out = capsys.readouterr().out
-    assert "200 objects created" in out and "PORTAL_ADMIN_PASSWORD" in out  # 176 + 24 groups
+    assert "201 objects created" in out and "PORTAL_ADMIN_PASSWORD" in out  # 177 + 24 groups
     db, conn, site = site_of(var)
     assert site.users.get("admin").check_password("mat-khau-du-dai-2026")
     assert site.users.get("admin").roles == ("Manager",)

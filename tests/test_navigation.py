@@ -5,6 +5,7 @@ from pyramid import testing
 
 from portal.content.types import NewsItem
 from portal.navigation import site_data
+from portal.publishing.policy import place
 from portal.testing import FIXED_NOW, make_registry, open_db
 
 
@@ -30,11 +31,13 @@ def test_an_aborted_change_never_reaches_the_cache(demo_copy):
         item = NewsItem("Tin chưa được lưu")
         news.add("tin-chua-duoc-luu", item, registry=registry)
         item.set_dates(FIXED_NOW, FIXED_NOW)
+        place(registry, item, "published")
         assert latest_titles(site, registry)[0] == "Tin chưa được lưu"  # seen by its own txn
         transaction.abort()
         other = conn.root()["portal"]["tin-tuc-su-kien"]["trong-tinh"]
         other.add("tin-khac", NewsItem("Tin khác"), registry=registry)
         other["tin-khac"].set_dates(FIXED_NOW, FIXED_NOW)
+        place(registry, other["tin-khac"], "published")
         transaction.commit()  # the same counter value the aborted change had reached
         titles = latest_titles(conn.root()["portal"], registry)
         assert titles[0] == "Tin khác" and "Tin chưa được lưu" not in titles

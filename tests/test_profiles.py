@@ -16,8 +16,10 @@ PROFILES = resource_dirs({})[1]
 @pytest.fixture
 def registry():
     config = Configurator(settings={})
+    config.include("portal.clock")
     config.include("portal.content")
     config.include("portal.navigation")
+    config.include("portal.publishing")
     config.commit()
     return config.registry
 

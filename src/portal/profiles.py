@@ -94,6 +94,13 @@ class Applier:
                 self.site.settings[key] = value
         if "title" in (profile.get("site") or {}) and self.site.title in ("", "Portal"):
             self.site.title = profile["site"]["title"]
+        if profile.get("workflow_policy"):
+            # Set once: a Manager's later change from the browser is never undone.
+            key = f"{profile['name']}:@workflow_policy"
+            if key not in self.site.profile_log:
+                self.site.workflow_policy = self._policy(profile["workflow_policy"],
+                                                         profile["folder"])
+                self.site.profile_log.add(key)
         for node in profile["content"]:
             self._node(profile, self.site, "", node)
         for group in profile.get("groups") or []:
@@ -132,6 +139,7 @@ class Applier:
             obj = self._create(profile, node, where)
             parent.add(name, obj, registry=self.registry)
             obj.set_dates(self.now, self._effective(node, where))
+            self._state(obj, node, where)
             self.site.profile_log.add(key)
             self.created += 1
         if obj is not None and obj.is_container:
@@ -190,6 +198,8 @@ class Applier:
         if obj.is_container:
             obj.in_menu = node.get("in_menu", True)
             obj.set_order(node.get("order", "manual"))
+            if node.get("workflow_policy"):
+                obj.workflow_policy = self._policy(node["workflow_policy"], where)
             if node.get("default_page"):
                 obj.default_page = node["default_page"]
         for field in ("author", "source", "url"):
@@ -209,6 +219,26 @@ class Applier:
         if "file" in node:
             obj.file = self._file(profile, node, where)
         return obj
+
+    def _policy(self, spec, where):
+        """A placeful workflow policy {type or '*': workflow id}, checked."""
+        workflows = getattr(self.registry, "portal_workflows", {})
+        if not isinstance(spec, dict):
+            raise ProfileError(f"{where}: workflow_policy must map types to workflows")
+        for type_name, wf_id in spec.items():
+            if type_name != "*" and type_name not in self.registry.content_types:
+                raise ProfileError(f"{where}: workflow_policy: unknown type {type_name!r}")
+            if wf_id not in workflows:
+                raise ProfileError(f"{where}: workflow_policy: unknown workflow {wf_id!r}")
+        return dict(spec)
+
+    def _state(self, obj, node, where):
+        """Put a new object in the node's ``state`` (default: its workflow's public one)."""
+        from .publishing.policy import place
+        try:
+            place(self.registry, obj, node.get("state"))
+        except KeyError as exc:
+            raise ProfileError(f"{where}: {exc.args[0]}") from None
 
     def _image(self, spec, where):
         from .demo_images import draw, jpeg_bytes

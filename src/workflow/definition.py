@@ -40,7 +40,7 @@ class State:
     id: str
     title: str
     permissions: dict
-    public: bool = False
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ class _Checker:
             mapping[perm] = self._names(perms, perm, self.roles, f"{where}, {perm}",
                                         perms.key_lines[perm])
         return State(state_id, str(spec.get("title", state_id)), mapping,
-                     public=bool(spec.get("public", False)))
+                     final=bool(spec.get("final", False)))
 
     def transition(self, wf_id, t_id, spec, states, line):
         where = f"workflow {wf_id!r}, transition {t_id!r}"

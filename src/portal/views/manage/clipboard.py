@@ -31,9 +31,11 @@ MAX_ITEMS = 100
 # What a copy does not take from its original: the container's own bookkeeping (rebuilt as the
 # children are added), its place, and local role grants (a copy gets the grants of the place it
 # is pasted into). Everything else is copied, restrictions included (a blocked inheritance, a
-# private permission map), so a copy is never more open than its original.
+# private permission map), so a copy is never more open than its original. A copy starts its
+# workflow afresh, in the initial state of the place it is pasted into (never published).
 NOT_COPIED = frozenset({"__name__", "__parent__", "_children", "_count", "_manual", "_by_date",
-                        "_containers", "_date_key", "_local_roles", "_revisions"})
+                        "_containers", "_date_key", "_local_roles", "_revisions",
+                        "workflow_id", "workflow_state", "workflow_history"})
 # Values kept as they are (immutable); anything else is deep-copied.
 _IMMUTABLE = (str, bytes, int, float, bool, type(None), datetime, date, frozenset)
 

@@ -2,6 +2,7 @@
 from ...content.types import Site
 from ...i18n import _
 from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE
+from ...publishing.labels import label
 from .edit import addable_types, may_delete, type_label
 
 
@@ -32,13 +33,32 @@ def toolbar_values(request, context):
     if can(MANAGE, root):
         admin = [("users", url(root, "@@users"), _label("users")),
                  ("audit-log", url(root, "@@audit-log"), _label("audit-log"))]
-    return {"links": links, "addable": addable, "admin": admin, "current": current}
+    return dict(workflow_values(request, context), links=links, addable=addable, admin=admin,
+                current=current)
+
+
+def workflow_values(request, context):
+    """The item's state (for those who may edit it or change its state) and the transitions
+    the user may make, and the links to the review queue and the dashboard."""
+    from ...publishing.policy import transitions_for
+    from ..workflow import state_title
+
+    tr = request.localizer.translate
+    transitions = [(t.id, tr(label(t.title))) for t in transitions_for(request, context)]
+    show = transitions or request.has_permission(EDIT, context)
+    root = request.root
+    return {"state": state_title(request, context) if show else None,
+            "transitions": transitions,
+            "transition_url": request.resource_url(context, "@@transition"),
+            "work": [(key, request.resource_url(root, f"@@{key}"), _label(key))
+                     for key in ("review-queue", "dashboard")]}
 
 
 LABELS = {
     "view": _("View"), "edit": _("Edit"), "contents": _("Contents"), "rename": _("Rename"),
     "delete": _("Delete"), "sharing": _("Sharing"), "users": _("Administration"),
-    "audit-log": _("Audit log"), "history": _("History"),
+    "audit-log": _("Audit log"), "history": _("History"), "review-queue": _("Review queue"),
+    "dashboard": _("My work"),
 }
 
 

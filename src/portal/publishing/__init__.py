@@ -1,0 +1,55 @@
+"""The portal's side of the workflow engine: which workflow applies where, and its effects.
+
+``src/workflow`` knows states and transitions; this package gives it what it cannot know: the
+workflows of the profiles (``portal.workflows``, default ``profiles/default/workflows.yaml``),
+the placeful policy of folders (``policy.py``), the roles of the person acting, the clock, and
+the reactions to transitions: the worklist behind the review queue and the dashboard
+(``worklist.py``), e-mail notices (``notices.py``) and working copies (``working_copy.py``).
+"""
+from pathlib import Path
+
+from workflow import AfterTransition, WorkflowChanged, load_file
+
+from ..content.base import find_site
+from ..content.events import ObjectAdded, ObjectModified, ObjectRemoved
+from ..paths import resource_dirs
+from ..security.roles import PERMISSIONS, ROLES
+
+
+def workflows_path(settings):
+    """The YAML file of the workflows (``portal.workflows`` or the default profile's)."""
+    configured = settings.get("portal.workflows")
+    if configured:
+        return Path(configured)
+    return resource_dirs(settings)[1] / "default" / "workflows.yaml"
+
+
+def includeme(config):
+    from . import policy, worklist
+
+    registry = config.registry
+    registry.portal_workflows = load_file(workflows_path(config.get_settings()), ROLES,
+                                          PERMISSIONS)
+
+    def added(event):
+        policy.enter_workflows(registry, event.object)
+        worklist.reindex_tree(event.object, registry.portal_workflows)
+
+    def removed(event):
+        worklist.unindex_tree(event.object, event.parent, event.name)
+
+    def modified(event):
+        worklist.reindex(event.object, registry.portal_workflows)
+
+    def transitioned(event):
+        worklist.reindex(event.object, registry.portal_workflows)
+        site = find_site(event.object)
+        if site is not None:
+            # What anonymous visitors see may have changed: menus and pages are derived anew.
+            site.changes.change(1)
+
+    config.add_subscriber(added, ObjectAdded)
+    config.add_subscriber(removed, ObjectRemoved)
+    config.add_subscriber(modified, ObjectModified)
+    config.add_subscriber(transitioned, AfterTransition)
+    config.add_subscriber(transitioned, WorkflowChanged)
