@@ -110,7 +110,8 @@ class TestHistory:
         page = bientap.get(path + "@@history")
         row = page.html.select_one("tr.history-transition")
         assert page.html.select("tbody tr")[0] is not None
-        assert "submit" in row.get_text() and "Nhờ duyệt <b>gấp</b>" in row.get_text()
+        # The transition's title from the item's workflow, translated; the comment escaped.
+        assert "Gửi cơ quan duyệt" in row.get_text() and "Nhờ duyệt <b>gấp</b>" in row.get_text()
         assert "<b>gấp" not in page.text
 
     def test_an_item_older_than_revisions_keeps_its_state_before_the_first_edit(

@@ -39,8 +39,20 @@ KIND_LABELS = {
     "created": _("Created"), "edited": _("Edited"), "baseline": _("Earlier state"),
     "reverted": _("Reverted"),
 }
-# Workflow transitions by id; an id missing here is shown as it is.
-TRANSITION_LABELS = {}
+
+
+def _workflow_titles(request, obj):
+    """(transition title by id, state title by id) of ``obj``'s workflow, translated; empty
+    when it has none (an id without a title is shown as it is)."""
+    from ...publishing.labels import label
+
+    workflows = getattr(request.registry, "portal_workflows", None) or {}
+    wf = workflows.get(getattr(obj, "workflow_id", None))
+    if wf is None:
+        return {}, {}
+    tr = request.localizer.translate
+    return ({key: tr(label(t.title)) for key, t in wf.transitions.items() if t.title},
+            {key: tr(label(state.title)) for key, state in wf.states.items() if state.title})
 
 
 def field_labels(obj):
@@ -86,15 +98,16 @@ def history_rows(request, obj):
             "changed": ", ".join(translate(labels.get(name, name))
                                  for name in entry.get("changed") or ()),
         })
+    transitions, states = _workflow_titles(request, obj) if workflow_transitions(obj) \
+        else ({}, {})
     for entry in workflow_transitions(obj):
         transition = str(entry.get("transition") or "")
-        label = TRANSITION_LABELS.get(transition)
         rows.append({
             "type": "transition", "number": None, "who": person(request, entry.get("actor")),
             "time": _time(entry.get("time")), "note": str(entry.get("comment") or ""),
-            "what": translate(label) if label is not None else transition,
-            "changed": " → ".join(str(entry.get(key) or "") for key in ("from", "to")
-                                  if entry.get(key)),
+            "what": transitions.get(transition, transition),
+            "changed": " → ".join(states.get(entry[key], str(entry[key]))
+                                  for key in ("from", "to") if entry.get(key)),
         })
     rows.sort(key=lambda row: (row["time"], row["type"] == "transition", row["number"] or 0),
               reverse=True)
