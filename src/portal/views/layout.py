@@ -107,7 +107,8 @@ class Layout:
 
         For parts of pages that depend only on the content: the menu, the footer, the home
         page's body, section listings. The cache lives in the derived data of
-        ``navigation.site_data``, so any change to the content drops it. ``values`` is a
+        ``navigation.site_data``, so any change to the content drops it, and so does the
+        clock passing a publication or expiry date (``content.schedule``). ``values`` is a
         callable giving the template's values, called only when the fragment is rendered.
         Only anonymous visitors are served from the cache, so everything cached is what
         anonymous visitors may see; signed-in people get the fragment rendered for them.
