@@ -14,7 +14,7 @@ import heapq
 import threading
 from itertools import islice, repeat
 
-from .content.base import find_site, path_of  # noqa: F401 (imported from here elsewhere)
+from .content.base import find_site, path_of
 from .content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from .content.schedule import UNKNOWN, next_boundary, registry_now, stamp
 from .security.policy import anonymous_may_view
