@@ -101,4 +101,4 @@ def clocked_app(var, seed=7, **settings):
 
 
 # A real SMTP server (aiosmtpd) for the mail tests.
-from .mailserver import mailserver  # noqa: E402,F401
+from .mailserver import mailserver  # noqa: F401

@@ -10,8 +10,14 @@ from pyramid.exceptions import ConfigurationError
 
 from portal.clock import FixedClock, SeededRandom
 from portal.i18n import _
-from portal.mail import (deliver_queued, queue_path, queued_count, send_mail,
-                         start_delivery_thread, translate)
+from portal.mail import (
+    deliver_queued,
+    queue_path,
+    queued_count,
+    send_mail,
+    start_delivery_thread,
+    translate,
+)
 
 from .conftest import T0
 

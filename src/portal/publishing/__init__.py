@@ -25,7 +25,7 @@ def workflows_path(settings):
 
 
 def includeme(config):
-    from . import policy, worklist
+    from . import notices, policy, worklist
 
     registry = config.registry
     registry.portal_workflows = load_file(workflows_path(config.get_settings()), ROLES,
@@ -53,3 +53,4 @@ def includeme(config):
     config.add_subscriber(modified, ObjectModified)
     config.add_subscriber(transitioned, AfterTransition)
     config.add_subscriber(transitioned, WorkflowChanged)
+    config.add_subscriber(notices.notify_transition, AfterTransition)

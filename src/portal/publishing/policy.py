@@ -55,7 +55,7 @@ def complete_map(obj):
 def _walk(obj):
     yield obj
     if obj.is_container:
-        for name in obj.keys():
+        for name in obj:
             yield from _walk(obj[name])
 
 

@@ -60,7 +60,7 @@ def reindex_tree(obj, workflows):
     """Reindex ``obj`` and everything below it."""
     reindex(obj, workflows)
     if obj.is_container:
-        for name in obj.keys():
+        for name in obj:
             reindex_tree(obj[name], workflows)
 
 

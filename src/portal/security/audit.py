@@ -45,6 +45,7 @@ ACTIONS = {
     "group-changed": _("Group changed"),
     "password-reset": _("Password reset"),
     "password-reset-email": _("Password reset by e-mail"),
+    "workflow-policy": _("Workflow policy changed"),
 }
 
 # Longest stored text of each field; longer values are cut (targets are paths or logins,

@@ -1,8 +1,8 @@
 """What the editing toolbar of signed-in users offers at an object (``templates/toolbar.pt``)."""
 from ...content.types import Site
 from ...i18n import _
-from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE
 from ...publishing.labels import label
+from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE
 from .edit import addable_types, may_delete, type_label
 
 
@@ -38,14 +38,15 @@ def toolbar_values(request, context):
 
 
 def workflow_values(request, context):
-    """The item's state (for those who may edit it or change its state) and the transitions
-    the user may make, and the links to the review queue and the dashboard."""
+    """The item's state (for its author and those who may edit it or change its state), the
+    transitions the user may make, and the links to the review queue and the dashboard."""
     from ...publishing.policy import transitions_for
     from ..workflow import state_title
 
     tr = request.localizer.translate
     transitions = [(t.id, tr(label(t.title))) for t in transitions_for(request, context)]
-    show = transitions or request.has_permission(EDIT, context)
+    show = transitions or request.has_permission(EDIT, context) or (
+        context.creator and context.creator == request.authenticated_userid)
     root = request.root
     return {"state": state_title(request, context) if show else None,
             "transitions": transitions,

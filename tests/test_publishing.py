@@ -1,0 +1,226 @@
+"""The two-level approval through WebTest (E2, E3, S8): an agency's author writes, the agency's
+reviewer approves, the editorial board publishes; every step leaves history and mail, which a
+real SMTP server on loopback receives."""
+import pytest
+import transaction
+from pyramid.request import Request
+from pyramid.scripting import prepare
+from webtest import TestApp
+
+from portal.mail import deliver_queued, queued_count
+from portal.publishing.policy import fire
+from portal.security.localroles import set_local_roles
+
+from .conftest import add_user, clocked_app, editing
+from .test_login import enrol, form_to, sign_in
+
+AGENCY = "xay-dung-dang/cong-tac-tuyen-giao"
+NEWS = f"/{AGENCY}/tin-hoat-dong/"
+TITLE = "Hội nghị học tập Nghị quyết Đại hội tại Đại Từ"
+SLUG = "hoi-nghi-hoc-tap-nghi-quyet-dai-hoi-tai-dai-tu"
+ITEM = NEWS + SLUG + "/"
+
+
+@pytest.fixture
+def portal(demo_copy, mailserver):
+    """(browser factory, clock, app, mail server) with the people of the two-level path."""
+    with editing(demo_copy) as site:
+        agency = site["xay-dung-dang"]["cong-tac-tuyen-giao"]
+        other = site["xay-dung-dang"]["cong-tac-to-chuc"]
+        add_user(site, "tacgia", "Trần Văn Tác")
+        add_user(site, "duyet", "Lê Thị Duyệt")
+        add_user(site, "duyetkhac", "Phạm Duyệt Khác")
+        add_user(site, "xuatban", "Hoàng Xuất Bản", groups=("ban-bien-tap",)).language = "en"
+        add_user(site, "thanhvien", "Người Xem")
+        set_local_roles(agency, "user:tacgia", ("Author",))
+        set_local_roles(agency, "user:duyet", ("Reviewer",))
+        set_local_roles(other, "user:duyetkhac", ("Reviewer",))
+    app, clock = clocked_app(demo_copy, **mailserver.settings)
+    browsers = {}
+
+    def person(login):
+        if login not in browsers:
+            browsers[login] = TestApp(app)
+            if login != "anonymous":
+                sign_in(browsers[login], login)
+                if login in ("duyet", "duyetkhac", "xuatban"):
+                    enrol(browsers[login], clock)
+        return browsers[login]
+
+    yield person, clock, app, mailserver
+    app.registry._zodb_databases[""].close()
+
+
+def mails(app, server):
+    """Deliver the queue; the messages received since the last call, as (to, subject, body)."""
+    deliver_queued(app.registry.settings)
+    found = [(", ".join(to), message["Subject"], message.get_content())
+             for _from, to, message in server.received]
+    server.received.clear()
+    return found
+
+
+def write(browser):
+    form = browser.get(NEWS + "@@add?type=NewsItem").forms["manage-form"]
+    form["title"] = TITLE
+    form["description"] = "Cán bộ chủ chốt huyện Đại Từ học tập Nghị quyết."
+    form["body"] = "<p>Sáng nay, Huyện ủy Đại Từ tổ chức hội nghị.</p>"
+    return form.submit("save", status=303).follow()
+
+
+def change(browser, transition, comment="", status=303, url=ITEM):
+    """Press the transition's button in the toolbar of ``url`` with ``comment``."""
+    form = form_to(browser.get(url), "transition")
+    form["comment"] = comment
+    return form.submit("transition", value=transition, status=status)
+
+
+def state_of(browser, url=ITEM):
+    return browser.get(url).html.select_one(".toolbar-state .state").text
+
+
+def test_a_news_item_reaches_the_public_only_after_both_approvals(portal):
+    person, _clock, app, server = portal
+    author, anonymous = person("tacgia"), person("anonymous")
+    write(author)
+    assert state_of(author) == "Bản nháp"
+    anonymous.get(ITEM, status=403)
+    assert TITLE not in anonymous.get(NEWS).text and TITLE not in anonymous.get("/").text
+    dashboard = author.get("/@@dashboard")
+    assert TITLE in dashboard.html.select_one("#dashboard-drafts").text
+
+    # The author submits: the agency's reviewer is told, not the other agency's.
+    change(author, "submit")
+    assert state_of(author) == "Chờ cơ quan duyệt"
+    sent = mails(app, server)
+    assert [to for to, _subject, _body in sent] == ["duyet@example.vn"]
+    assert TITLE in sent[0][1] and "http://localhost" + ITEM in sent[0][2]
+    assert "Trần Văn Tác" in sent[0][2]
+    reviewer = person("duyet")
+    queue = reviewer.get("/@@review-queue")
+    assert [a.text for a in queue.html.select(".worklist tbody td:first-child a")] == [TITLE]
+    assert TITLE not in person("duyetkhac").get("/@@review-queue").text
+    assert TITLE not in person("xuatban").get("/@@review-queue").text
+    anonymous.get(ITEM, status=403)
+
+    # Rejection needs a comment; the typed text is kept when it is refused.
+    refused = change(reviewer, "reject", "   ", status=400)
+    assert refused.html.select_one("#transition-error")
+    change(reviewer, "reject", "Bổ sung ảnh và nguồn tin.")
+    assert state_of(author) == "Bản nháp"
+    (to, subject, body), = mails(app, server)
+    assert to == "tacgia@example.vn" and "Bổ sung ảnh và nguồn tin." in body
+    rejected = author.get("/@@dashboard").html.select_one("#dashboard-rejected")
+    assert TITLE in rejected.text and "Bổ sung ảnh và nguồn tin." in rejected.text
+
+    # Again, approved by the agency: the board is told, in its member's language.
+    change(author, "submit")
+    mails(app, server)
+    change(reviewer, "approve")
+    (to, subject, body), = mails(app, server)
+    assert to == "xuatban@example.vn" and "Approve for the agency" in subject
+    assert "It is now: Waiting for publication." in body
+    publisher = person("xuatban")
+    assert TITLE in publisher.get("/@@review-queue").text
+    assert TITLE not in reviewer.get("/@@review-queue").text
+    anonymous.get(ITEM, status=403)
+
+    # The board publishes: the public sees it everywhere, the author is told.
+    change(publisher, "publish")
+    (to, _subject, body), = mails(app, server)
+    assert to == "tacgia@example.vn"
+    assert anonymous.get(ITEM).html.select_one("article h1").text == TITLE
+    assert TITLE in anonymous.get(NEWS).text and TITLE in anonymous.get("/").text
+    assert TITLE not in author.get("/@@dashboard").text
+
+    # Retraction takes it away again, with a comment to the author.
+    change(publisher, "retract", "Sai số liệu, cần kiểm tra lại.")
+    anonymous.get(ITEM, status=403)
+    assert TITLE not in anonymous.get(NEWS).text and TITLE not in anonymous.get("/").text
+    (to, _subject, body), = mails(app, server)
+    assert to == "tacgia@example.vn" and "Sai số liệu" in body
+
+    with editing_app(app) as site:
+        item = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"][SLUG]
+        steps = [(h["actor"], h["transition"], h["to"]) for h in item.workflow_history]
+    assert steps == [("tacgia", None, "draft"), ("tacgia", "submit", "submitted"),
+                     ("duyet", "reject", "draft"), ("tacgia", "submit", "submitted"),
+                     ("duyet", "approve", "approved"), ("xuatban", "publish", "published"),
+                     ("xuatban", "retract", "draft")]
+
+
+class editing_app:
+    """The site as the application's database has it now (read only)."""
+
+    def __init__(self, app):
+        self.db = app.registry._zodb_databases[""]
+
+    def __enter__(self):
+        self.conn = self.db.open()
+        self.conn.sync()
+        return self.conn.root()["portal"]
+
+    def __exit__(self, *exc):
+        self.conn.close()
+
+
+def test_nobody_skips_a_level(portal):
+    person, _clock, _app, _server = portal
+    author = person("tacgia")
+    write(author)
+    # The author cannot approve or publish, the reviewer cannot publish, even by a forged POST.
+    csrf = author.cookies["portal_csrf"]
+    author.post(ITEM + "@@transition", {"transition": "approve", "csrf_token": csrf},
+                status=400)                  # not from a draft
+    change(author, "submit")
+    author.post(ITEM + "@@transition", {"transition": "approve", "csrf_token": csrf},
+                status=403)
+    other = person("duyetkhac")
+    other.get(ITEM, status=403)          # another agency's reviewer does not even see it
+    assert "Chờ cơ quan duyệt" == state_of(author)
+    reviewer = person("duyet")
+    change(reviewer, "approve")
+    reviewer.post(ITEM + "@@transition", {"transition": "publish",
+                                          "csrf_token": reviewer.cookies["portal_csrf"]},
+                  status=403)
+    assert "Chờ xuất bản" == state_of(author)
+    person("anonymous").post(ITEM + "@@transition", {"transition": "submit"}, status=403)
+
+
+def test_a_transition_in_an_aborted_transaction_sends_nothing(portal):
+    person, _clock, app, server = portal
+    author = person("tacgia")
+    write(author)
+    cookie = "; ".join(f"{name}={value}" for name, value in author.cookies.items())
+    request = Request.blank("/", headers={"Cookie": cookie})
+    env = prepare(request=request, registry=app.registry)
+    try:
+        request.tm = transaction.TransactionManager(explicit=True)
+        request.tm.begin()
+        conn = app.registry._zodb_databases[""].open(transaction_manager=request.tm)
+        request.root = conn.root()["portal"]
+        item = request.root["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"][SLUG]
+        fire(request, item, "submit")
+        assert item.workflow_state == "submitted"
+        request.tm.abort()
+        conn.close()
+    finally:
+        env["closer"]()
+    assert queued_count(app.registry.settings) == 0
+    assert mails(app, server) == []
+    assert state_of(author) == "Bản nháp"
+    change(author, "submit")                 # the same change, committed, does send
+    assert [to for to, _s, _b in mails(app, server)] == ["duyet@example.vn"]
+
+
+def test_a_notice_waits_out_an_smtp_outage(portal):
+    person, _clock, app, server = portal
+    author = person("tacgia")
+    write(author)
+    server.stop()
+    change(author, "submit")
+    deliver_queued(app.registry.settings)
+    assert queued_count(app.registry.settings) == 1 and server.received == []
+    server.start()
+    (to, _subject, _body), = mails(app, server)
+    assert to == "duyet@example.vn" and queued_count(app.registry.settings) == 0
