@@ -40,6 +40,7 @@ VIEWS = {
     ("history", "Content"): "edit", ("revert", "Content"): "edit",
     ("transition", "Content"): "view", ("review-queue", "Folder"): "view",
     ("dashboard", "Folder"): "view", ("workflow-policy", "Folder"): "manage",
+    ("discard", "Content"): "edit",
 }
 # Views that need a signed-in person on top of their permission: anonymous visitors are sent to
 # sign in (the workflow's own guards decide the rest).

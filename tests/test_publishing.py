@@ -32,6 +32,7 @@ def portal(demo_copy, mailserver):
         add_user(site, "duyetkhac", "Phạm Duyệt Khác")
         add_user(site, "xuatban", "Hoàng Xuất Bản", groups=("ban-bien-tap",)).language = "en"
         add_user(site, "thanhvien", "Người Xem")
+        add_user(site, "bientap", "Đỗ Biên Tập", groups=("ban-tuyen-giao",))
         set_local_roles(agency, "user:tacgia", ("Author",))
         set_local_roles(agency, "user:duyet", ("Reviewer",))
         set_local_roles(other, "user:duyetkhac", ("Reviewer",))
@@ -224,3 +225,60 @@ def test_a_notice_waits_out_an_smtp_outage(portal):
     server.start()
     (to, _subject, _body), = mails(app, server)
     assert to == "duyet@example.vn" and queued_count(app.registry.settings) == 0
+
+
+def test_editing_a_published_article_goes_through_approval_on_a_working_copy(portal):
+    person, _clock, app, server = portal
+    with editing_app(app) as site:
+        section = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"]
+        name = next(n for n in section if section[n].type_name == "NewsItem")
+        published_title = section[name].title
+    url = f"{NEWS}{name}/"
+    anonymous = person("anonymous")
+    editor = person("bientap")
+    form = editor.get(url + "@@edit").forms["manage-form"]
+    assert "bản sao" in editor.get(url + "@@edit").html.select_one(".notice").text
+    form["title"] = "Tiêu đề đã sửa chờ duyệt"
+    copy = form.submit("save", status=303)
+    assert copy.location.endswith(url + "working-copy/")
+    # The public still reads the published text; the copy is a draft nobody else sees.
+    assert anonymous.get(url).html.select_one("article h1").text == published_title
+    anonymous.get(url + "working-copy/", status=403)
+    assert state_of(editor, url + "working-copy/") == "Bản nháp"
+    assert editor.get(url + "@@edit", status=303).location.endswith("working-copy/@@edit")
+    change(editor, "submit", url=url + "working-copy/")
+    reviewer, publisher = person("duyet"), person("xuatban")
+    assert "Tiêu đề đã sửa chờ duyệt" in reviewer.get("/@@review-queue").text
+    change(reviewer, "approve", url=url + "working-copy/")
+    assert anonymous.get(url).html.select_one("article h1").text == published_title
+    change(publisher, "publish", url=url + "working-copy/")
+    # Published: the item has the new text, stays published, and the copy is gone.
+    assert anonymous.get(url).html.select_one("article h1").text == "Tiêu đề đã sửa chờ duyệt"
+    editor.get(url + "working-copy/", status=404)
+    assert state_of(editor, url) == "Đã xuất bản"
+    sent = [to for to, _s, _b in mails(app, server)]
+    assert sent == ["duyet@example.vn", "xuatban@example.vn", "bientap@example.vn"]
+    with editing_app(app) as site:
+        item = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"][name]
+        assert item.working_copy is None and item.workflow_state == "published"
+        assert [h["transition"] for h in item.workflow_history if h.get("working_copy")] == \
+            [None, "submit", "approve", "publish"]
+        newest = item._revisions[item._revisions.maxKey()]
+        assert newest["kind"] == "working-copy" and newest["actor"] == "xuatban"
+
+
+def test_a_working_copy_can_be_discarded(portal):
+    person, _clock, app, _server = portal
+    with editing_app(app) as site:
+        section = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"]
+        name = next(n for n in section if section[n].type_name == "NewsItem")
+    url = f"{NEWS}{name}/"
+    editor = person("bientap")
+    form = editor.get(url + "@@edit").forms["manage-form"]
+    form["title"] = "Bản sửa sẽ bỏ"
+    form.submit("save", status=303)
+    confirm = editor.get(url + "working-copy/@@discard")
+    form_to(confirm, "discard").submit(status=303)
+    editor.get(url + "working-copy/", status=404)
+    assert "Bản sửa sẽ bỏ" not in editor.get("/@@dashboard").text
+    person("anonymous").get(url + "working-copy/@@discard", status=404)

@@ -37,9 +37,10 @@ from .sanitize import clean_html
 EXTRA_FIELDS = ("body", "lead", "tags", "image", "image_caption", "file", "caption",
                 "effective", "expires")
 MAX_NOTE = 500
-# The kinds of revision: made when the item was added, by a save, by a revert, or the state
-# found before the first recorded change of an item older than revisions.
-KINDS = ("created", "edited", "reverted", "baseline")
+# The kinds of revision: made when the item was added, by a save, by a revert, the state
+# found before the first recorded change of an item older than revisions, or an approved
+# working copy replacing the published text.
+KINDS = ("created", "edited", "reverted", "baseline", "working-copy")
 
 
 # recording ------------------------------------------------------------------------------------
@@ -150,11 +151,9 @@ def parse_number(value):
     return int(value)
 
 
-def restore_revision(request, obj, number, actor=None):
-    """Put revision ``number``'s fields back on ``obj``, record a new revision of kind
-    "reverted" (note "Reverted to revision N", shown translated), and fire ObjectModified.
-    Returns the new revision's number; KeyError when there is no such revision."""
-    fields = get_revision(obj, number)["fields"]
+def apply_fields(obj, fields):
+    """Set ``fields`` (as ``snapshot`` gives them) on ``obj``, keeping its folder's date order;
+    the body passes the sanitiser again."""
     current = set(editable_fields(obj))
     for name, value in fields.items():
         if name not in current:
@@ -169,6 +168,13 @@ def restore_revision(request, obj, number, actor=None):
             obj.body = clean_html(value or "")
         else:
             setattr(obj, name, value)
+
+
+def restore_revision(request, obj, number, actor=None):
+    """Put revision ``number``'s fields back on ``obj``, record a new revision of kind
+    "reverted" (note "Reverted to revision N", shown translated), and fire ObjectModified.
+    Returns the new revision's number; KeyError when there is no such revision."""
+    apply_fields(obj, get_revision(obj, number)["fields"])
     registry = _registry(request)
     obj.modified = registry.portal_clock.now()
     new = record_revision(request, obj, actor=actor, kind="reverted", reverted=number)

@@ -55,6 +55,14 @@ class Content(Persistent):
         for key, value in fields.items():
             setattr(self, key, value)
 
+    working_copy = None
+
+    def __getitem__(self, name):
+        # An item's only sub-object: its working copy under review (publishing/working_copy.py).
+        if name == "working-copy" and self.working_copy is not None:
+            return self.working_copy
+        raise KeyError(name)
+
     def set_dates(self, now, effective=None):
         """Stamp creation, modification and publication dates (``now`` from the clock)."""
         if self.created is None:

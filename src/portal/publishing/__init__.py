@@ -25,7 +25,7 @@ def workflows_path(settings):
 
 
 def includeme(config):
-    from . import notices, policy, worklist
+    from . import notices, policy, working_copy, worklist
 
     registry = config.registry
     registry.portal_workflows = load_file(workflows_path(config.get_settings()), ROLES,
@@ -54,3 +54,5 @@ def includeme(config):
     config.add_subscriber(transitioned, AfterTransition)
     config.add_subscriber(transitioned, WorkflowChanged)
     config.add_subscriber(notices.notify_transition, AfterTransition)
+    # Last: the notices above still see the working copy that this checks in.
+    config.add_subscriber(working_copy.on_transition, AfterTransition)

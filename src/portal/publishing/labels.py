@@ -14,7 +14,7 @@ TITLES = {str(msg): msg for msg in (
     _("Draft"),
     _("Waiting for the agency's approval"),
     _("Waiting for publication"),
-    _("Published"),
+    _("Public"),
     _("Private"),
     _("Shared with signed-in officials"),
     _("Submit to the agency"),

@@ -16,6 +16,7 @@ from ..mail import localizer_for, public_url, send_mail, translate
 from ..security.localroles import roles_in_context
 from ..security.principals import global_roles, principals_of
 from .labels import label
+from .working_copy import original_of
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def message(request, site, obj, event, user):
     """(subject, body) of the notice of ``event`` for ``user``, in their language."""
     registry, lang = request.registry, user.language
     actor = site.users.get(event.actor) if event.actor else None
-    path = _names(obj)
+    path = _names(original_of(obj))
     mapping = {
         "name": user.fullname, "site": site.settings.get("short_title") or site.title,
         "title": obj.title, "who": actor.fullname if actor is not None else event.actor,

@@ -57,8 +57,10 @@ def reindex(obj, workflows):
 
 
 def reindex_tree(obj, workflows):
-    """Reindex ``obj`` and everything below it."""
+    """Reindex ``obj`` and everything below it (its working copy too)."""
     reindex(obj, workflows)
+    if getattr(obj, "working_copy", None) is not None:
+        reindex(obj.working_copy, workflows)
     if obj.is_container:
         for name in obj:
             reindex_tree(obj[name], workflows)
@@ -74,6 +76,19 @@ def unindex_tree(obj, parent, name):
     for path in list(worklist.keys(min=base, max=base + "/\uffff")):
         if path == base or path.startswith(base + "/"):
             del worklist[path]
+
+
+def resolve(site, path):
+    """The object at the worklist path ``path`` (working copies included), or None."""
+    node = site
+    for name in path.split("/"):
+        if not name:
+            continue
+        try:
+            node = node[name]
+        except (KeyError, TypeError):
+            return None
+    return node
 
 
 def entries(site, **match):

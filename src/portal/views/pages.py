@@ -5,6 +5,7 @@ from pyramid.view import view_config
 
 from ..content.types import File, Folder, Image, Link, NewsItem, Page, Site
 from ..navigation import path_of, summary
+from ..publishing.working_copy import is_working_copy
 from ..security.roles import VIEW
 
 RELATED_COUNT = 5
@@ -114,6 +115,9 @@ def article_view(context, request):
     """An article with its lead image, byline, related items and previous/next links."""
     def values():
         parent = context.__parent__
+        if is_working_copy(context):
+            # A working copy under review: the article alone, no neighbours of its own.
+            return {"item": context, "related": [], "previous": None, "next": None}
         related = [summary(obj) for obj in islice(
             (obj for obj in _listed_items(request, parent) if obj is not context),
             RELATED_COUNT)]

@@ -13,7 +13,6 @@ from ..publishing.labels import label
 from ..security.audit import audit
 from ..security.policy import held_roles
 from ..security.roles import MANAGE, VIEW
-from .manage.clipboard import find_path
 from .manage.edit import type_label
 
 MAX_COMMENT = 2000
@@ -139,7 +138,7 @@ def review_queue(context, request):
         if wf is None or entry["state"] == wf.initial:
             continue
         waiting = waiting_roles(wf, entry["state"])
-        obj = find_path(site, path)
+        obj = worklist.resolve(site, path)
         if obj is None or not waiting.intersection(held_roles(request, obj)):
             continue
         if policy.transitions_for(request, obj):
@@ -163,7 +162,7 @@ def dashboard(context, request):
     groups = {"drafts": [], "review": [], "rejected": []}
     for path, entry in worklist.entries(site, creator=request.authenticated_userid):
         wf = request.registry.portal_workflows.get(entry["workflow"])
-        obj = find_path(site, path)
+        obj = worklist.resolve(site, path)
         if wf is None or obj is None or not request.has_permission(VIEW, obj):
             continue
         if entry["state"] != wf.initial:

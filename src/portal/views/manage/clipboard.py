@@ -35,7 +35,7 @@ MAX_ITEMS = 100
 # workflow afresh, in the initial state of the place it is pasted into (never published).
 NOT_COPIED = frozenset({"__name__", "__parent__", "_children", "_count", "_manual", "_by_date",
                         "_containers", "_date_key", "_local_roles", "_revisions",
-                        "workflow_id", "workflow_state", "workflow_history"})
+                        "workflow_id", "workflow_state", "workflow_history", "working_copy"})
 # Values kept as they are (immutable); anything else is deep-copied.
 _IMMUTABLE = (str, bytes, int, float, bool, type(None), datetime, date, frozenset)
 

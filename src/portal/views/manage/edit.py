@@ -19,6 +19,7 @@ from ...content.ids import unique_id
 from ...content.types import Folder, Site
 from ...i18n import _
 from ...navigation import path_of
+from ...publishing.working_copy import check_out, needs_working_copy
 from ...revisions import record_baseline
 from ...security.audit import audit
 from ...security.roles import ADD, CONTENTS, DELETE, EDIT
@@ -109,7 +110,7 @@ def add_view(context, request):
     cancel = request.resource_url(context)
     label = request.localizer.translate(type_label(type_name))
     values = {"heading": _("Add: ${type}", mapping={"type": label}),
-              "rich_text": has_field(schema, "body")}
+              "rich_text": has_field(schema, "body"), "copy_first": False}
     if request.method == "POST":
         try:
             appstruct = form.validate(list(request.POST.items()))
@@ -131,23 +132,31 @@ def edit_view(context, request):
     factory = type(context)
     if getattr(factory, "schema", None) is None:
         raise HTTPNotFound()
+    copy_first = needs_working_copy(request.registry, context)
+    if copy_first and context.working_copy is not None:
+        # Changes to a published item are made on its working copy under review.
+        return HTTPSeeOther(location=request.resource_url(context.working_copy, "@@edit"))
     schema, stores = build_schema(request, factory, context)
     add_note_field(schema)
     form = make_form(request, schema, request.resource_url(context, "@@edit"), _("Save"))
     cancel = request.resource_url(context)
     values = {"heading": _("Edit: ${title}", mapping={"title": context.title}),
-              "rich_text": has_field(schema, "body")}
+              "rich_text": has_field(schema, "body"), "copy_first": copy_first}
     if request.method == "POST":
         try:
             appstruct = form.validate(list(request.POST.items()))
         except deform.ValidationFailure as failure:
             return dict(values, form_html=_render_failure(request, failure, stores, cancel))
-        record_baseline(request, context)  # an item older than revisions keeps its state
-        apply_values(request, context, appstruct, stores)
-        context.set_dates(_now(request), _utc(appstruct.get("effective")))
-        request.registry.notify(ObjectModified(context, context.__parent__, context.__name__,
+        target = context
+        if copy_first:
+            target = check_out(request, context)
+        else:
+            record_baseline(request, context)  # an item older than revisions keeps its state
+        apply_values(request, target, appstruct, stores)
+        target.set_dates(_now(request), _utc(appstruct.get("effective")))
+        request.registry.notify(ObjectModified(target, target.__parent__, target.__name__,
                                                note=appstruct.get(NOTE_FIELD, "")))
-        return HTTPSeeOther(location=request.resource_url(context))
+        return HTTPSeeOther(location=request.resource_url(target))
     appstruct = object_values(request, context, schema)
     annotate(form)
     return dict(values, form_html=form.render(appstruct, **form_kw(request, cancel)))

@@ -37,7 +37,7 @@ EXTRA_LABELS = {
 }
 KIND_LABELS = {
     "created": _("Created"), "edited": _("Edited"), "baseline": _("Earlier state"),
-    "reverted": _("Reverted"),
+    "reverted": _("Reverted"), "working-copy": _("Approved working copy published"),
 }
 
 

@@ -2,7 +2,8 @@
 from ...content.types import Site
 from ...i18n import _
 from ...publishing.labels import label
-from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE
+from ...publishing.working_copy import is_working_copy
+from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE, VIEW
 from .edit import addable_types, may_delete, type_label
 
 
@@ -19,6 +20,15 @@ def toolbar_values(request, context):
         links.append(("history", url(context, "@@history"), _label("history")))
     if context.is_container and can(CONTENTS, context):
         links.append(("contents", url(context, "@@contents"), _label("contents")))
+    if is_working_copy(context):
+        # A working copy is not in a folder: no renaming, moving or sharing of its own.
+        links.append(("original", url(parent), _label("original")))
+        if can(EDIT, parent):
+            links.append(("discard", url(context, "@@discard"), _label("discard")))
+        return dict(workflow_values(request, context), links=links, addable=[], admin=[],
+                    current=current)
+    if context.working_copy is not None and can(VIEW, context.working_copy):
+        links.append(("working-copy", url(context.working_copy), _label("working-copy")))
     if parent is not None and can(EDIT, context) and can(EDIT, parent):
         links.append(("rename", url(context, "@@rename"), _label("rename")))
     if not isinstance(context, Site) and may_delete(request, context):
@@ -59,7 +69,8 @@ LABELS = {
     "view": _("View"), "edit": _("Edit"), "contents": _("Contents"), "rename": _("Rename"),
     "delete": _("Delete"), "sharing": _("Sharing"), "users": _("Administration"),
     "audit-log": _("Audit log"), "history": _("History"), "review-queue": _("Review queue"),
-    "dashboard": _("My work"),
+    "dashboard": _("My work"), "original": _("Published version"),
+    "working-copy": _("Working copy"), "discard": _("Discard the working copy"),
 }
 
 
