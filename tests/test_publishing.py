@@ -265,6 +265,13 @@ def test_editing_a_published_article_goes_through_approval_on_a_working_copy(por
             [None, "submit", "approve", "publish"]
         newest = item._revisions[item._revisions.maxKey()]
         assert newest["kind"] == "working-copy" and newest["actor"] == "xuatban"
+        assert item._revisions[1]["fields"]["title"] == published_title
+    # Going back to the earlier text is a change too: it goes to a new working copy.
+    editor.post(url + "@@revert", {"revision": "1", "csrf_token": editor.cookies["portal_csrf"]},
+                status=303)
+    assert anonymous.get(url).html.select_one("article h1").text == "Tiêu đề đã sửa chờ duyệt"
+    assert editor.get(url + "working-copy/").html.select_one("article h1").text == \
+        published_title
 
 
 def test_a_working_copy_can_be_discarded(portal):

@@ -170,15 +170,18 @@ def apply_fields(obj, fields):
             setattr(obj, name, value)
 
 
-def restore_revision(request, obj, number, actor=None):
-    """Put revision ``number``'s fields back on ``obj``, record a new revision of kind
-    "reverted" (note "Reverted to revision N", shown translated), and fire ObjectModified.
-    Returns the new revision's number; KeyError when there is no such revision."""
-    apply_fields(obj, get_revision(obj, number)["fields"])
+def restore_revision(request, obj, number, actor=None, target=None):
+    """Put revision ``number``'s fields of ``obj`` back on ``target`` (default ``obj``; a
+    published item's working copy), record a new revision of kind "reverted" (note "Reverted
+    to revision N", shown translated) there, and fire ObjectModified. Returns the new
+    revision's number; KeyError when there is no such revision."""
+    fields = get_revision(obj, number)["fields"]
+    target = obj if target is None else target
+    apply_fields(target, fields)
     registry = _registry(request)
-    obj.modified = registry.portal_clock.now()
-    new = record_revision(request, obj, actor=actor, kind="reverted", reverted=number)
-    registry.notify(ObjectModified(obj, obj.__parent__, obj.__name__))
+    target.modified = registry.portal_clock.now()
+    new = record_revision(request, target, actor=actor, kind="reverted", reverted=number)
+    registry.notify(ObjectModified(target, target.__parent__, target.__name__))
     return new
 
 

@@ -14,7 +14,7 @@ from pyramid.threadlocal import get_current_request
 import workflow
 
 from ..content.events import ObjectModified
-from ..revisions import apply_fields, record_revision, snapshot
+from ..revisions import apply_fields, record_baseline, record_revision, snapshot
 from .policy import complete_map, workflow_for
 
 NAME = "working-copy"
@@ -66,6 +66,7 @@ def check_in(request, copy):
     """Put the fields of ``copy`` (just approved) on its item and drop the copy."""
     item = copy.__parent__
     registry = request.registry
+    record_baseline(request, item)  # an item older than revisions keeps its published text
     apply_fields(item, snapshot(copy))
     item.modified = registry.portal_clock.now()
     item.workflow_history = tuple(item.workflow_history) + tuple(

@@ -14,6 +14,7 @@ from pyramid.view import view_config
 from ...content.base import Content
 from ...content.blobs import FileData
 from ...i18n import _
+from ...publishing.working_copy import check_out, needs_working_copy
 from ...revisions import (
     get_revision,
     html_text,
@@ -217,9 +218,14 @@ def revert_view(context, request):
         return history_response(context, request, status=400, error=_(
             "Choose the revision to go back to."))
     try:
-        new = restore_revision(request, context, number)
+        get_revision(context, number)
     except KeyError:
         return history_response(context, request, status=404, error=_(
             "There is no revision ${number} of this item.", mapping={"number": number}))
+    # A published item is not changed in place: the old text goes to its working copy, which
+    # passes approval like any other change.
+    target = check_out(request, context) if needs_working_copy(request.registry, context) \
+        else context
+    new = restore_revision(request, context, number, target=target)
     return HTTPSeeOther(location=request.resource_url(
-        context, "@@history", query={"done": "reverted", "revision": number, "new": new}))
+        target, "@@history", query={"done": "reverted", "revision": number, "new": new}))

@@ -35,6 +35,9 @@ def toolbar_values(request, context):
         links.append(("delete", url(context, "@@delete"), _label("delete")))
     if can(SHARE, context):
         links.append(("sharing", url(context, "@@sharing"), _label("sharing")))
+    if context.is_container and can(MANAGE, context):
+        links.append(("workflow-policy", url(context, "@@workflow-policy"),
+                      _label("workflow-policy")))
     addable = []
     if context.is_container and can(ADD, context):
         addable = [(type_label(name), url(context, "@@add", query={"type": name}))
@@ -71,6 +74,7 @@ LABELS = {
     "audit-log": _("Audit log"), "history": _("History"), "review-queue": _("Review queue"),
     "dashboard": _("My work"), "original": _("Published version"),
     "working-copy": _("Working copy"), "discard": _("Discard the working copy"),
+    "workflow-policy": _("Workflows"),
 }
 
 
