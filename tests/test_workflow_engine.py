@@ -193,3 +193,14 @@ def test_load_errors_name_the_file_and_line(change, line, words):
 def test_a_valid_definition_loads():
     wf = load_text(VALID, "t.yaml", ROLES, PERMISSIONS)["w"]
     assert wf.transitions["go"].destination == "b"
+
+
+def test_a_one_state_workflow_needs_no_transition():
+    text = VALID.replace("      b:\n        permissions: {view: [Anonymous]}\n", "")
+    text = text[:text.index("    transitions:")] + "    transitions: {}\n"
+    wf = load_text(text, "t.yaml", ROLES, PERMISSIONS)["w"]
+    item = Item()
+    initialize(wf, item, "a", WHEN)
+    assert allowed_transitions(wf, item, set(ROLES)) == []
+    with pytest.raises(WorkflowError, match=r"t.yaml:8: .*'transitions' must be a mapping"):
+        load_text(text.replace("transitions: {}", "transitions: [go]"), "t.yaml", ROLES)

@@ -182,7 +182,11 @@ class _Checker:
         if not isinstance(spec, _Node):
             raise self.error(None, None, f"{where} must be a mapping", line)
         states_spec = self._mapping(spec, "states", where, line)
-        transitions_spec = self._mapping(spec, "transitions", where, line)
+        # A one-state workflow has no transitions: `transitions` may be missing or empty.
+        transitions_spec = spec.get("transitions") or _Node()
+        if not isinstance(transitions_spec, _Node):
+            raise self.error(spec, "transitions", f"{where}: 'transitions' must be a mapping",
+                             line)
         managed = self._names(spec, "permissions", self.permissions, where, line)
         if not managed:
             raise self.error(spec, "permissions", f"{where} manages no permission", line)

@@ -25,7 +25,6 @@ TITLES = {str(msg): msg for msg in (
     _("Retract"),
     _("Share internally"),
     _("Make private"),
-    _("Keep published"),
 )}
 
 

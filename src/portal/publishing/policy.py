@@ -14,6 +14,10 @@ from ..security.policy import held_roles, permission_map
 from . import worklist
 
 PROFILE_ACTOR = "profile"
+# What profiles/default sets on the site; used where no folder up the tree has a policy.
+DEFAULT_POLICY = {"NewsItem": "two_level_publication", "File": "two_level_publication",
+                  "Page": "simple_publication", "Link": "one_state", "Image": "one_state",
+                  "Folder": "one_state"}
 
 
 def policy_of(folder):
@@ -27,14 +31,16 @@ def workflow_id_for(obj):
 
 
 def workflow_id_for_type(start, type_name):
-    """The workflow id the policies at ``start`` and above give ``type_name``, or None."""
+    """The workflow id the policies at ``start`` and above give ``type_name``; where none
+    does (a site not yet set up by a profile), ``DEFAULT_POLICY``'s, so that new content is
+    never public without approval."""
     for node in lineage(start):
         policy = getattr(node, "workflow_policy", None)
         if policy:
             found = policy.get(type_name) or policy.get("*")
             if found:
                 return found
-    return None
+    return DEFAULT_POLICY.get(type_name)
 
 
 def workflow_for(registry, obj):
