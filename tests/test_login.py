@@ -35,6 +35,23 @@ def whoami(app):
     return bar.text if bar else None
 
 
+def people(app, clock, two_step=()):
+    """``person(login)``: a browser signed in as ``login`` (``anonymous``: signed out), made
+    once; the logins in ``two_step`` also enrol their second step."""
+    browsers = {}
+
+    def person(login):
+        if login not in browsers:
+            browsers[login] = TestApp(app)
+            if login != "anonymous":
+                sign_in(browsers[login], login)
+                if login in two_step:
+                    enrol(browsers[login], clock)
+        return browsers[login]
+
+    return person
+
+
 def enrol(app, clock):
     page = app.get("/@@two-step-setup")
     secret = page.html.select_one("code.secret").text

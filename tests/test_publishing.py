@@ -5,14 +5,13 @@ import pytest
 import transaction
 from pyramid.request import Request
 from pyramid.scripting import prepare
-from webtest import TestApp
 
 from portal.mail import deliver_queued, queued_count
 from portal.publishing.policy import fire
 from portal.security.localroles import set_local_roles
 
 from .conftest import add_user, clocked_app, editing
-from .test_login import enrol, form_to, sign_in
+from .test_login import form_to, people
 
 AGENCY = "xay-dung-dang/cong-tac-tuyen-giao"
 NEWS = f"/{AGENCY}/tin-hoat-dong/"
@@ -37,17 +36,7 @@ def portal(demo_copy, mailserver):
         set_local_roles(agency, "user:duyet", ("Reviewer",))
         set_local_roles(other, "user:duyetkhac", ("Reviewer",))
     app, clock = clocked_app(demo_copy, **mailserver.settings)
-    browsers = {}
-
-    def person(login):
-        if login not in browsers:
-            browsers[login] = TestApp(app)
-            if login != "anonymous":
-                sign_in(browsers[login], login)
-                if login in ("duyet", "duyetkhac", "xuatban"):
-                    enrol(browsers[login], clock)
-        return browsers[login]
-
+    person = people(app, clock, two_step=("duyet", "duyetkhac", "xuatban"))
     yield person, clock, app, mailserver
     app.registry._zodb_databases[""].close()
 

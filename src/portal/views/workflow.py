@@ -16,6 +16,7 @@ from ..security.roles import MANAGE, VIEW
 from .manage.edit import type_label
 
 MAX_COMMENT = 2000
+ANY_TYPE = "*"  # the policy key of the types without an entry of their own
 REFUSALS = {
     "comment-required": _("Write a comment: the author needs to know what to change."),
     "not-allowed": _("You may not make this change to this item."),
@@ -180,26 +181,25 @@ def dashboard(context, request):
 @view_config(context=Folder, name="workflow-policy", permission=MANAGE,
              renderer="portal:templates/workflow_policy.pt")
 def workflow_policy_view(context, request):
-    """Managers choose, per content type, the workflow used in this folder and below."""
+    """Managers choose, per content type, the workflow used in this folder and below; the
+    last row (``*``) is for any type without a row of its own."""
     registry = request.registry
     workflows = registry.portal_workflows
-    types = [name for name in registry.content_types if name != "Site"]
+    types = [name for name in registry.content_types if name != "Site"] + [ANY_TYPE]
     own = policy.policy_of(context)
     tr = request.localizer.translate
-    values = {"types": [(name, tr(type_label(name))) for name in types],
+    values = {"types": [(name, tr(_("Any other type") if name == ANY_TYPE else type_label(name)))
+                        for name in types],
               "workflows": [(wf.id, tr(label(wf.title))) for wf in workflows.values()],
               "own": own, "error": None, "status": None,
               "inherited": {name: _inherited(context, name) for name in types}}
     if request.method == "POST":
-        chosen = {}
-        for name in types:
-            value = request.POST.get(f"type-{name}", "")
-            if value and value not in workflows:
-                request.response.status = 400
-                values["error"] = tr(_("Choose a workflow from the list."))
-                return values
-            if value:
-                chosen[name] = value
+        chosen = {name: request.POST.get(f"type-{name}", "") for name in types}
+        chosen = {name: value for name, value in chosen.items() if value}
+        if any(value not in workflows for value in chosen.values()):
+            request.response.status = 400
+            values["error"] = tr(_("Choose a workflow from the list."))
+            return values
         changed = policy.set_policy(registry, context, chosen, request.authenticated_userid)
         audit(request, "workflow-policy", target="/" + path_of(context),
               details=", ".join(f"{k}: {v}" for k, v in sorted(chosen.items())) +
@@ -214,5 +214,12 @@ def workflow_policy_view(context, request):
 
 
 def _inherited(folder, type_name):
+    """The workflow ``type_name`` follows in ``folder`` when its own row is left empty: the
+    folder's own ``*``, else what the folders above give (the default policy on the site)."""
+    own_any = policy.policy_of(folder).get(ANY_TYPE)
+    if own_any and type_name != ANY_TYPE:
+        return own_any
     parent = folder.__parent__
-    return policy.workflow_id_for_type(parent, type_name) if parent is not None else None
+    if parent is None:
+        return policy.DEFAULT_POLICY.get(type_name)
+    return policy.workflow_id_for_type(parent, type_name)
