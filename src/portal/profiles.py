@@ -228,7 +228,7 @@ class Applier:
         for type_name, wf_id in spec.items():
             if type_name != "*" and type_name not in self.registry.content_types:
                 raise ProfileError(f"{where}: workflow_policy: unknown type {type_name!r}")
-            if wf_id not in workflows:
+            if not isinstance(wf_id, str) or wf_id not in workflows:
                 raise ProfileError(f"{where}: workflow_policy: unknown workflow {wf_id!r}")
         return dict(spec)
 
