@@ -6,6 +6,7 @@ import pytest
 import transaction
 from webtest import TestApp
 
+from portal.publishing.policy import place
 from portal.revisions import html_text, record_revision, revision_count, word_diff
 
 from .test_manage import add_news, build, csrf, sign_in, site_of
@@ -122,6 +123,9 @@ class TestHistory:
         conn, obj = the_item(bientap, path)
         old_title = obj.title
         assert revision_count(obj) == 0
+        # A draft is edited in place (a published item would get a working copy).
+        place(portal_app.registry, obj, "draft")
+        transaction.commit()
         conn.close()
         edit(bientap, path, title="Tiêu đề mới")
         conn, obj = the_item(bientap, path)
