@@ -200,7 +200,7 @@ class TestUsers:
         assert not form_to(page, "user-edit?login=bientap")["active"].checked
         assert whoami(person) is None
         sign_in(person, "bientap", status=401)
-        assert "Đã vô hiệu hoá" in browser.get("/@@users").html.select_one(
+        assert "Đã vô hiệu hóa" in browser.get("/@@users").html.select_one(
             'tr[data-login="bientap"] .state').text
         assert ("quantri", "user-deactivated") in audit_actions(app, "bientap")
         # Reactivated, the person signs in again.
