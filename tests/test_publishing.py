@@ -278,3 +278,25 @@ def test_a_working_copy_can_be_discarded(portal):
     editor.get(url + "working-copy/", status=404)
     assert "Bản sửa sẽ bỏ" not in editor.get("/@@dashboard").text
     person("anonymous").get(url + "working-copy/@@discard", status=404)
+
+
+def test_an_article_without_text_cannot_be_submitted_and_the_page_says_why(portal):
+    person, _clock, _app, _server = portal
+    author = person("tacgia")
+    form = author.get(NEWS + "@@add?type=NewsItem").forms["manage-form"]
+    form["title"] = TITLE
+    page = form.submit("save", status=303).follow()
+    assert not page.html.select("button[name=transition]")
+    hint = page.html.select_one(".toolbar-waiting").get_text(" ", strip=True)
+    assert "Gửi cơ quan duyệt" in hint and "Hãy viết nội dung" in hint
+    refused = author.post(ITEM + "@@transition", {"transition": "submit",
+                                                  "csrf_token": author.cookies["portal_csrf"]},
+                          status=400)
+    assert refused.html.select_one("#transition-error").text == \
+        "Tin bài chưa đủ điều kiện cho thao tác này."
+    form = author.get(ITEM + "@@edit").forms["manage-form"]
+    form["body"] = "<p>Nội dung đã có.</p>"
+    form.submit("save", status=303)
+    change(author, "submit")
+    assert state_of(author) == "Chờ cơ quan duyệt"
+

@@ -79,6 +79,8 @@ def change(browser, url, transition, comment="", status=303):
 def add(browser, folder, type_name, title):
     form = browser.get(f"{folder}@@add?type={type_name}").forms["manage-form"]
     form["title"] = title
+    if "body" in form.fields:
+        form["body"] = f"<p>{title}: nội dung.</p>"
     return form.submit("save", status=303).location.replace("http://localhost", "")
 
 

@@ -14,6 +14,7 @@ from ..content.base import find_site
 from ..content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from ..paths import resource_dirs
 from ..security.roles import PERMISSIONS, ROLES
+from .conditions import CONDITIONS
 
 
 def workflows_path(settings):
@@ -29,7 +30,7 @@ def includeme(config):
 
     registry = config.registry
     registry.portal_workflows = load_file(workflows_path(config.get_settings()), ROLES,
-                                          PERMISSIONS)
+                                          PERMISSIONS, conditions=CONDITIONS)
 
     def added(event):
         policy.enter_workflows(registry, event.object)

@@ -32,10 +32,3 @@ def label(title):
     """The translatable name of a workflow, state or transition title."""
     return TITLES.get(title, title)
 
-
-def state_label(registry, obj):
-    """The translatable name of ``obj``'s state, or None when it is in no workflow."""
-    wf = registry.portal_workflows.get(getattr(obj, "workflow_id", None))
-    if wf is None:
-        return None
-    return label(wf.states[obj.workflow_state].title)

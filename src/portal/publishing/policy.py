@@ -12,6 +12,7 @@ from ..content.base import find_site as site_of
 from ..content.types import Site
 from ..security.policy import held_roles, permission_map
 from . import worklist
+from .conditions import checks
 
 PROFILE_ACTOR = "profile"
 # What profiles/default sets on the site; used where no folder up the tree has a policy.
@@ -138,7 +139,18 @@ def transitions_for(request, obj):
     wf = workflow_for(request.registry, obj)
     if wf is None or getattr(obj, "workflow_id", None) != wf.id:
         return []
-    return workflow.allowed_transitions(wf, obj, held_roles(request, obj))
+    return workflow.allowed_transitions(wf, obj, held_roles(request, obj), checks())
+
+
+def waiting_transitions(request, obj):
+    """(transition, condition name) the current user could make but for its condition."""
+    wf = workflow_for(request.registry, obj)
+    if wf is None or getattr(obj, "workflow_id", None) != wf.id:
+        return []
+    possible = workflow.allowed_transitions(wf, obj, held_roles(request, obj),
+                                            check_conditions=False)
+    allowed = {t.id for t in transitions_for(request, obj)}
+    return [(t, t.condition) for t in possible if t.id not in allowed]
 
 
 def fire(request, obj, transition_id, comment=""):
@@ -148,6 +160,6 @@ def fire(request, obj, transition_id, comment=""):
         raise workflow.TransitionRefused("unknown", transition_id)
     entry = workflow.fire(wf, obj, transition_id, request.authenticated_userid,
                           held_roles(request, obj), _now(request.registry), comment,
-                          notify=request.registry.notify)
+                          notify=request.registry.notify, conditions=checks())
     complete_map(obj)
     return entry

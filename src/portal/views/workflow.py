@@ -9,6 +9,7 @@ from ..content.base import Content, path_of
 from ..content.types import Folder
 from ..i18n import _
 from ..publishing import policy, worklist
+from ..publishing.conditions import explanation
 from ..publishing.labels import label
 from ..security.audit import audit
 from ..security.policy import held_roles
@@ -47,7 +48,8 @@ def transition_view(context, request):
     values = {"transitions": [(t.id, tr(label(t.title)), t.comment_required) for t in allowed],
               "chosen": chosen, "comment": comment, "error": None,
               "state": state_title(request, context),
-              "came_from": _safe_return(request, request.params.get("came_from", ""))}
+              "came_from": _safe_return(request, request.params.get("came_from", "")),
+              "waiting": waiting_values(request, context)}
     if request.method != "POST":
         return values
     if len(comment) > MAX_COMMENT:
@@ -67,6 +69,13 @@ def transition_view(context, request):
                                for t in policy.transitions_for(request, context)],
                   state=state_title(request, context))
     return values
+
+
+def waiting_values(request, obj):
+    """(transition title, what to do first) of the transitions kept back by a condition."""
+    tr = request.localizer.translate
+    return [(tr(label(t.title)), tr(explanation(condition)))
+            for t, condition in policy.waiting_transitions(request, obj)]
 
 
 def _safe_return(request, url):

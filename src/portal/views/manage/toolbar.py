@@ -54,7 +54,7 @@ def workflow_values(request, context):
     """The item's state (for its author and those who may edit it or change its state), the
     transitions the user may make, and the links to the review queue and the dashboard."""
     from ...publishing.policy import transitions_for
-    from ..workflow import state_title
+    from ..workflow import state_title, waiting_values
 
     tr = request.localizer.translate
     transitions = [(t.id, tr(label(t.title))) for t in transitions_for(request, context)]
@@ -63,6 +63,7 @@ def workflow_values(request, context):
     root = request.root
     return {"state": state_title(request, context) if show else None,
             "transitions": transitions,
+            "waiting": waiting_values(request, context) if show else [],
             "transition_url": request.resource_url(context, "@@transition"),
             "work": [(key, request.resource_url(root, f"@@{key}"), _label(key))
                      for key in ("review-queue", "dashboard")]}
