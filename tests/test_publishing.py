@@ -8,6 +8,7 @@ from pyramid.scripting import prepare
 
 from portal.mail import deliver_queued, queued_count
 from portal.publishing.policy import fire
+from portal.security.audit import get_audit_log
 from portal.security.localroles import set_local_roles
 
 from .conftest import add_user, clocked_app, editing
@@ -133,6 +134,12 @@ def test_a_news_item_reaches_the_public_only_after_both_approvals(portal):
     with editing_app(app) as site:
         item = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"][SLUG]
         steps = [(h["actor"], h["transition"], h["to"]) for h in item.workflow_history]
+        logged, _total = get_audit_log(site).query(action="transition")
+        audited = [(e.actor, e.target, e.details) for e in reversed(logged)]
+    assert audited[1] == ("duyet", ITEM.rstrip("/"),
+                          "reject: submitted → draft (Bổ sung ảnh và nguồn tin.)")
+    assert [actor for actor, _target, _details in audited] == [
+        "tacgia", "duyet", "tacgia", "duyet", "xuatban", "xuatban"]
     assert steps == [("tacgia", None, "draft"), ("tacgia", "submit", "submitted"),
                      ("duyet", "reject", "draft"), ("tacgia", "submit", "submitted"),
                      ("duyet", "approve", "approved"), ("xuatban", "publish", "published"),

@@ -8,11 +8,14 @@ the reactions to transitions: the worklist behind the review queue and the dashb
 """
 from pathlib import Path
 
+from pyramid.threadlocal import get_current_request
+
 from workflow import AfterTransition, WorkflowChanged, load_file
 
-from ..content.base import find_site
+from ..content.base import find_site, path_of
 from ..content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from ..paths import resource_dirs
+from ..security.audit import audit
 from ..security.roles import PERMISSIONS, ROLES
 from .conditions import CONDITIONS
 
@@ -23,6 +26,17 @@ def workflows_path(settings):
     if configured:
         return Path(configured)
     return resource_dirs(settings)[1] / "default" / "workflows.yaml"
+
+
+def audit_transition(event):
+    """Subscriber: every transition made in a request goes to the audit log (O4)."""
+    request = get_current_request()
+    if request is None:
+        return
+    details = f"{event.transition.id}: {event.source} → {event.destination}"
+    if event.comment:
+        details += f" ({event.comment})"
+    audit(request, "transition", target="/" + path_of(event.object), details=details)
 
 
 def includeme(config):
@@ -54,6 +68,7 @@ def includeme(config):
     config.add_subscriber(modified, ObjectModified)
     config.add_subscriber(transitioned, AfterTransition)
     config.add_subscriber(transitioned, WorkflowChanged)
+    config.add_subscriber(audit_transition, AfterTransition)
     config.add_subscriber(notices.notify_transition, AfterTransition)
     # Last: the notices above still see the working copy that this checks in.
     config.add_subscriber(working_copy.on_transition, AfterTransition)

@@ -46,6 +46,7 @@ ACTIONS = {
     "password-reset": _("Password reset"),
     "password-reset-email": _("Password reset by e-mail"),
     "workflow-policy": _("Workflow policy changed"),
+    "transition": _("State changed"),
 }
 
 # Longest stored text of each field; longer values are cut (targets are paths or logins,
