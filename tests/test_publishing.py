@@ -307,3 +307,16 @@ def test_an_article_without_text_cannot_be_submitted_and_the_page_says_why(porta
     change(author, "submit")
     assert state_of(author) == "Chờ cơ quan duyệt"
 
+
+
+def test_the_toolbar_says_which_changes_need_a_comment(portal):
+    person, _clock, _app, _server = portal
+    author = person("tacgia")
+    write(author)
+    change(author, "submit")
+    page = person("duyet").get(ITEM)
+    help_text = page.html.select_one("#toolbar-comment-help").text
+    assert "Trả lại tác giả" in help_text and "Duyệt cấp cơ quan" not in help_text
+    buttons = {b["value"]: b.get("aria-describedby") for b in
+               page.html.select(".toolbar-state button[name=transition]")}
+    assert buttons == {"approve": None, "reject": "toolbar-comment-help"}

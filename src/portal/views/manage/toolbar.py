@@ -57,7 +57,8 @@ def workflow_values(request, context):
     from ..workflow import state_title, waiting_values
 
     tr = request.localizer.translate
-    transitions = [(t.id, tr(label(t.title))) for t in transitions_for(request, context)]
+    transitions = [(t.id, tr(label(t.title)), t.comment_required)
+                   for t in transitions_for(request, context)]
     show = transitions or request.has_permission(EDIT, context) or (
         context.creator and context.creator == request.authenticated_userid)
     root = request.root
