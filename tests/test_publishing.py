@@ -60,10 +60,16 @@ def write(browser):
 
 
 def change(browser, transition, comment="", status=303, url=ITEM):
-    """Press the transition's button in the toolbar of ``url`` with ``comment``."""
+    """Press the transition's button in the toolbar of ``url`` with ``comment``; after a
+    change, the page it returns to says what happened."""
     form = form_to(browser.get(url), "transition")
     form["comment"] = comment
-    return form.submit("transition", value=transition, status=status)
+    response = form.submit("transition", value=transition, status=status)
+    if status == 303:
+        page = response.follow()
+        done = page.html.select_one(".toolbar-state [role=status], main [role=status]")
+        assert done.text.startswith("Đã xong"), page.text
+    return response
 
 
 def state_of(browser, url=ITEM):

@@ -11,6 +11,7 @@ from ..i18n import _
 from ..publishing import policy, worklist
 from ..publishing.conditions import explanation
 from ..publishing.labels import label
+from ..publishing.working_copy import is_working_copy
 from ..security.audit import audit
 from ..security.policy import held_roles
 from ..security.roles import MANAGE, VIEW
@@ -52,6 +53,7 @@ def transition_view(context, request):
               "waiting": waiting_values(request, context)}
     if request.method != "POST":
         return values
+    was_copy = is_working_copy(context)
     if len(comment) > MAX_COMMENT:
         reason = "comment-too-long"
     else:
@@ -60,7 +62,13 @@ def transition_view(context, request):
         except TransitionRefused as refused:
             reason = refused.reason
         else:
-            target = values["came_from"] or request.resource_url(context)
+            shown = context
+            if was_copy and not is_working_copy(context):
+                shown = context.__parent__  # the published copy has replaced the text
+            target = values["came_from"] or request.resource_url(shown)
+            if not values["came_from"] and not request.has_permission(VIEW, shown):
+                # Sent back or retracted out of the user's sight: their queue says it is done.
+                target = request.resource_url(request.root, "@@review-queue")
             separator = "&" if "?" in target else "?"
             return HTTPSeeOther(location=f"{target}{separator}done=transition")
     request.response.status = 403 if reason == "not-allowed" else 400
@@ -153,7 +161,10 @@ def review_queue(context, request):
             continue
         if policy.transitions_for(request, obj):
             rows.append(_row(request, path, entry, obj))
-    return {"rows": _newest_first(rows), "status": done_message(request, site),
+    status = None
+    if request.GET.get("done") == "transition":
+        status = request.localizer.translate(_("Done: the item has moved on."))
+    return {"rows": _newest_first(rows), "status": status,
             "caption": request.localizer.translate(_("Items waiting for you"))}
 
 

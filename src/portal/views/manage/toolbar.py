@@ -54,15 +54,17 @@ def workflow_values(request, context):
     """The item's state (for its author and those who may edit it or change its state), the
     transitions the user may make, and the links to the review queue and the dashboard."""
     from ...publishing.policy import transitions_for
-    from ..workflow import state_title, waiting_values
+    from ..workflow import done_message, state_title, waiting_values
 
     tr = request.localizer.translate
     transitions = [(t.id, tr(label(t.title)), t.comment_required)
                    for t in transitions_for(request, context)]
     show = transitions or request.has_permission(EDIT, context) or (
-        context.creator and context.creator == request.authenticated_userid)
+        context.creator and context.creator == request.authenticated_userid) or \
+        request.GET.get("done") == "transition"   # who just moved it sees where it is
     root = request.root
     return {"state": state_title(request, context) if show else None,
+            "done": done_message(request, context) if show else None,
             "transitions": transitions,
             "waiting": waiting_values(request, context) if show else [],
             "transition_url": request.resource_url(context, "@@transition"),
