@@ -393,7 +393,7 @@ class TestContents:
         page = editor.get(NEWS + "@@contents")
         table = page.html.select_one("table.contents-table")
         assert table.select_one("caption")
-        assert [th["scope"] for th in table.select("thead th")] == ["col"] * 5
+        assert [th["scope"] for th in table.select("thead th")] == ["col"] * 6
         rows = table.select("tbody tr")
         assert len(rows) == 50
         assert "Hội nghị báo cáo viên" in rows[0].select_one("th").text  # newest first

@@ -248,6 +248,9 @@ def test_editing_a_published_article_goes_through_approval_on_a_working_copy(por
     anonymous.get(url + "working-copy/", status=403)
     assert state_of(editor, url + "working-copy/") == "Bản nháp"
     assert editor.get(url + "@@edit", status=303).location.endswith("working-copy/@@edit")
+    row = next(tr for tr in editor.get(NEWS + "@@contents").html.select("tbody tr")
+               if tr.select_one(f'a[href$="/{name}/"]'))
+    assert "Đã xuất bản (có bản sao làm việc đang chờ duyệt)" in row.get_text(" ", strip=True)
     change(editor, "submit", url=url + "working-copy/")
     reviewer, publisher = person("duyet"), person("xuatban")
     assert "Tiêu đề đã sửa chờ duyệt" in reviewer.get("/@@review-queue").text

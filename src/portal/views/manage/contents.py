@@ -14,6 +14,7 @@ from ...content.types import Folder
 from ...i18n import _
 from ...security.roles import ADD, CONTENTS, EDIT, VIEW
 from ..pages import page_number
+from ..workflow import state_title
 from .clipboard import read_clipboard, write_clipboard
 from .edit import addable_types, delete_items, may_delete, type_label
 
@@ -66,6 +67,8 @@ def contents_values(context, request, problems=(), done=None):
         rows.append({
             "obj": obj, "name": obj.__name__, "title": obj.title or obj.__name__,
             "type": type_label(obj.type_name),
+            "state": state_title(request, obj),
+            "copy": obj.working_copy is not None,
             "url": request.resource_url(obj, "@@contents") if obj.is_container and
             request.has_permission(CONTENTS, obj) else request.resource_url(obj),
             "edit": request.resource_url(obj, "@@edit")
