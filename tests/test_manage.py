@@ -17,7 +17,7 @@ from portal.security.audit import get_audit_log
 from portal.security.localroles import set_local_roles
 from portal.security.principals import Group, User
 from portal.testing import open_db
-from portal.views.manage.forms import (
+from portal.views.manage.uploads import (
     UploadStore,
     clean_filename,
     document_type,
