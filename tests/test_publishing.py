@@ -33,6 +33,8 @@ def portal(demo_copy, mailserver):
         add_user(site, "xuatban", "Hoàng Xuất Bản", groups=("ban-bien-tap",)).language = "en"
         add_user(site, "thanhvien", "Người Xem")
         add_user(site, "bientap", "Đỗ Biên Tập", groups=("ban-tuyen-giao",))
+        add_user(site, "quantri", "Quản Trị", roles=("Manager",))
+        set_local_roles(site["xay-dung-dang"]["cong-tac-dan-van"], "user:tacgia", ("Author",))
         set_local_roles(agency, "user:tacgia", ("Author",))
         set_local_roles(agency, "user:duyet", ("Reviewer",))
         set_local_roles(other, "user:duyetkhac", ("Reviewer",))
@@ -329,3 +331,15 @@ def test_the_toolbar_says_which_changes_need_a_comment(portal):
     buttons = {b["value"]: b.get("aria-describedby") for b in
                page.html.select(".toolbar-state button[name=transition]")}
     assert buttons == {"approve": None, "reject": "toolbar-comment-help"}
+
+
+def test_without_a_reviewer_in_the_agency_the_managers_are_told(portal):
+    person, _clock, app, server = portal
+    author = person("tacgia")
+    folder = "/xay-dung-dang/cong-tac-dan-van/tin-hoat-dong/"
+    form = author.get(folder + "@@add?type=NewsItem").forms["manage-form"]
+    form["title"], form["body"] = TITLE, "<p>Nội dung.</p>"
+    form.submit("save", status=303)
+    change(author, "submit", url=folder + SLUG + "/")
+    assert [to for to, _s, _b in mails(app, server)] == ["quantri@example.vn"]
+

@@ -1,7 +1,8 @@
 """E-mail notices on transitions (E2): who is told is data (a transition's ``notify`` roles).
 
 ``submit`` tells the agency's Reviewers, ``approve`` the Publishers, ``reject``, ``send_back``,
-``retract`` and ``publish`` the author (Owner). Each recipient gets the message in their own
+``retract`` and ``publish`` the author (Owner). When nobody holds a notified role at the item
+(an agency without a reviewer yet), the Managers are told, so that nothing waits unseen. Each recipient gets the message in their own
 language, with a link to the item; the person who made the transition is never told of it.
 Messages go through the transactional queue of ``portal.mail``: none leaves when the
 transaction aborts.
@@ -85,7 +86,14 @@ def notify_transition(event):
     if request is None or site is None:
         log.info("no request: notices of %s skipped", event.transition.id)
         return
-    for user in recipients(site, event.object, roles, event.actor):
+    found = recipients(site, event.object, roles, event.actor)
+    if not found and roles != {"Owner"}:
+        # Nobody holds the role there (an agency without a reviewer yet): the item must not
+        # wait unseen, so the Managers are told instead.
+        log.warning("nobody with %s at %s: Managers told instead", sorted(roles),
+                    event.object.title)
+        found = recipients(site, event.object, {"Manager"}, event.actor)
+    for user in found:
         subject, body = message(request, site, event.object, event, user)
         send_mail(request, [user.email], subject, body,
                   lang=localizer_for(request.registry, user.language).locale_name)
