@@ -83,7 +83,10 @@ def test_a_news_item_reaches_the_public_only_after_both_approvals(portal):
     author, anonymous = person("tacgia"), person("anonymous")
     write(author)
     assert state_of(author) == "Bản nháp"
-    anonymous.get(ITEM, status=403)
+    for view in ("", "@@edit", "@@history", "@@transition", "working-copy/"):
+        refused = anonymous.get(ITEM + view, expect_errors=True)
+        assert refused.status_int in (403, 404)
+        assert TITLE not in refused.text and "Huyện ủy Đại Từ" not in refused.text
     assert TITLE not in anonymous.get(NEWS).text and TITLE not in anonymous.get("/").text
     dashboard = author.get("/@@dashboard")
     assert TITLE in dashboard.html.select_one("#dashboard-drafts").text
