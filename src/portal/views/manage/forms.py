@@ -28,12 +28,12 @@ from .uploads import (
     DEFAULT_MAX_IMAGE,
     FILE_ACCEPT,
     IMAGE_ACCEPT,
-    MB,
     UploadStore,
     clean_filename,
     document_type,
     file_validator,
     image_validator,
+    megabytes,
     upload_dir,
 )
 
@@ -235,7 +235,7 @@ def add_note_field(schema):
 
 
 def _upload_help(request, current, limit, image):
-    size = limit // MB
+    size = megabytes(limit)
     if current is not None:
         return _("Now: ${name}. Choose another file only to replace it (at most ${size} MB).",
                  mapping={"name": current.filename, "size": size})

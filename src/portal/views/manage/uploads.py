@@ -12,8 +12,10 @@ import zipfile
 from pathlib import Path
 
 import colander
+from babel.numbers import format_decimal
 from deform.widget import filedict
 from PIL import Image as PILImage
+from pyramid.threadlocal import get_current_request
 
 from ...content.blobs import MAX_PIXELS, open_image
 from ...i18n import _
@@ -220,24 +222,38 @@ def document_type(data, filename):
     return None
 
 
-def image_validator(limit):
+IMAGE_TOO_LARGE = _("The image is larger than ${size} MB. Choose a smaller one.")
+FILE_TOO_LARGE = _("The file is larger than ${size} MB. Choose a smaller one.")
+
+
+def megabytes(size):
+    """``size`` bytes in MB for a message, in the interface's number format ("0,2", "15")."""
+    request = get_current_request()
+    locale = request.locale_name if request is not None else "vi"
+    return format_decimal(round(size / MB, 1), format="#,##0.#", locale=locale)
+
+
+def upload_validator(limit, too_large, problem_of):
+    """A colander validator of an upload: at most ``limit`` bytes (else ``too_large``), and
+    ``problem_of(value)`` must find nothing wrong (else its message)."""
     def validate(node, value):
         if value.get("too_large"):
-            raise colander.Invalid(node, _(
-                "The image is larger than ${size} MB. Choose a smaller one.",
-                mapping={"size": limit // MB}))
-        problem = image_problem(value.get("data") or b"")
+            raise colander.Invalid(node, _(too_large, mapping={"size": megabytes(limit)}))
+        problem = problem_of(value)
         if problem is not None:
             raise colander.Invalid(node, problem)
     return validate
 
 
+def image_validator(limit):
+    """Images: a picture Pillow reads, within ``limit`` bytes."""
+    return upload_validator(limit, IMAGE_TOO_LARGE,
+                            lambda value: image_problem(value.get("data") or b""))
+
+
 def file_validator(limit):
-    def validate(node, value):
-        if value.get("too_large"):
-            raise colander.Invalid(node, _(
-                "The file is larger than ${size} MB. Choose a smaller one.",
-                mapping={"size": limit // MB}))
-        if document_type(value.get("data") or b"", value.get("filename") or "") is None:
-            raise colander.Invalid(node, NOT_A_DOCUMENT)
-    return validate
+    """Documents: PDF or office files by their first bytes, within ``limit`` bytes."""
+    def problem_of(value):
+        kind = document_type(value.get("data") or b"", value.get("filename") or "")
+        return NOT_A_DOCUMENT if kind is None else None
+    return upload_validator(limit, FILE_TOO_LARGE, problem_of)
