@@ -50,6 +50,7 @@ def includeme(config):
     config.include(".mail")
     config.include(".navigation")
     config.include(".publishing")
+    config.include(".catalog")
     config.include(".revisions")
     config.include(".views")
     config.include(".security.headers")

@@ -1,5 +1,5 @@
-"""The ``portal`` command: ``portal init``, ``portal serve``, ``portal adduser`` and
-``portal mailqueue``.
+"""The ``portal`` command: ``portal init``, ``portal serve``, ``portal adduser``,
+``portal mailqueue`` and ``portal reindex``.
 
 ``PORTAL_VAR`` (folder of Data.fs and blobs, default ``var/``) and ``PORTAL_PORT`` (default
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
@@ -168,6 +168,61 @@ def _checked_roles(names):
     return list(dict.fromkeys(roles))
 
 
+def open_existing(config):
+    """Pyramid's bootstrap environment over the existing database of ``config``; raises
+    ``CommandError`` when there is none yet or a running server holds it."""
+    if not os.path.exists(config):
+        raise CommandError(f"no configuration file {config}")
+    options = ini_options(config)
+    datafs = Path(options["PORTAL_VAR"]) / "Data.fs"
+    if not datafs.exists() or datafs.stat().st_size == 0:
+        raise CommandError(f"no database at {datafs}; run `portal init` first")
+    try:
+        return bootstrap(config, options=options)
+    except LockError:
+        raise CommandError(f"the database {datafs} is in use; stop the portal's server "
+                           "first") from None
+
+
+def progress_bar(stream, width=30):
+    """A ``progress(done, total)`` callable drawing a bar on ``stream`` (a line at the end)."""
+    shown = [-1]
+
+    def progress(done, total):
+        percent = 100 * done // max(total, 1)
+        if percent != shown[0] or done == total:
+            shown[0] = percent
+            filled = width * percent // 100
+            stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+                         f"({percent}%)")
+            if done >= total:
+                stream.write("\n")
+            stream.flush()
+    return progress
+
+
+def cmd_reindex(args):
+    """Rebuild the catalog of every object, with a progress bar."""
+    from .catalog import rebuild
+
+    try:
+        env = open_existing(args.config)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    db = env["registry"]._zodb_databases[""]
+    conn = db.open()
+    try:
+        with transaction.manager:
+            count = rebuild(conn.root()["portal"], progress=progress_bar(sys.stderr))
+        print(f"{count} objects indexed.")
+    finally:
+        conn.close()
+        env["closer"]()
+        db.close()
+    return 0
+
+
 def cmd_adduser(args):
     """Add a user with a password, global roles and groups; refused with exit status 2."""
     from .views.users import email_problem, login_problem, new_password_problems, normalise_login
@@ -179,20 +234,9 @@ def cmd_adduser(args):
         roles = _checked_roles(args.role)
         if (problem := email_problem(email)) is not None:
             raise CommandError(_english(problem))
-        if not os.path.exists(args.config):
-            raise CommandError(f"no configuration file {args.config}")
-        options = ini_options(args.config)
-        datafs = Path(options["PORTAL_VAR"]) / "Data.fs"
-        if not datafs.exists() or datafs.stat().st_size == 0:
-            raise CommandError(f"no database at {datafs}; run `portal init` first")
+        env = open_existing(args.config)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        env = bootstrap(args.config, options=options)
-    except LockError:
-        print(f"error: the database {datafs} is in use; stop the portal's server first",
-              file=sys.stderr)
         return 2
     registry = env["registry"]
     db = registry._zodb_databases[""]
@@ -273,6 +317,9 @@ def build_parser():
         "mailqueue", help="send the queued mail once (exit status 1 when some is left)")
     mailqueue.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
     mailqueue.set_defaults(func=cmd_mailqueue)
+    reindex = sub.add_parser("reindex", help="rebuild the catalog (with a progress bar)")
+    reindex.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
+    reindex.set_defaults(func=cmd_reindex)
     return parser
 
 

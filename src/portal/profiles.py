@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from .content.blobs import FileData, ImageData
+from .content.events import LocalRolesModified
 from .content.ids import slugify
 from .sanitize import clean_html
 
@@ -177,6 +178,7 @@ class Applier:
             principal = GROUP_PREFIX + spec["name"]
             current = set(target.__dict__.get("_local_roles", {}).get(principal, ()))
             change_local_roles(self.site, target, principal, current | set(roles))
+            self.registry.notify(LocalRolesModified(target, target.__parent__, target.__name__))
             self.site.profile_log.add(grant_key)
 
     def _traverse(self, path, where):

@@ -39,9 +39,15 @@ def bootstrap(db, clock):
             created = ROOT_KEY not in conn.root()
             if created:
                 ensure_site(conn.root(), clock.now())
-            elif getattr(conn.root()[ROOT_KEY], "schedule", None) is None:
-                # A site made before the schedule existed: fill it once, here, not on a GET.
-                get_schedule(conn.root()[ROOT_KEY], create=True, now=clock.now())
+            else:
+                site = conn.root()[ROOT_KEY]
+                if getattr(site, "schedule", None) is None:
+                    # A site made before the schedule existed: fill it once, here, not on a GET.
+                    get_schedule(site, create=True, now=clock.now())
+                if getattr(site, "catalog", None) is None:
+                    # A site made before the catalog: index it once, at start-up.
+                    from .catalog import rebuild
+                    rebuild(site)
     finally:
         conn.close()
     return created

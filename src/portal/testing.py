@@ -22,6 +22,7 @@ def make_registry(now=FIXED_NOW):
     config.include("portal.content")
     config.include("portal.navigation")
     config.include("portal.publishing")
+    config.include("portal.catalog")
     config.commit()
     config.registry.portal_clock = FixedClock(now)
     return config.registry

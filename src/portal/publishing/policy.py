@@ -11,7 +11,6 @@ import workflow
 from ..content.base import find_site as site_of
 from ..content.types import Site
 from ..security.policy import held_roles, permission_map
-from . import worklist
 from .conditions import checks
 
 PROFILE_ACTOR = "profile"
@@ -109,7 +108,8 @@ def place(registry, obj, state=None, actor=PROFILE_ACTOR):
     obj.workflow_history = ()
     workflow.initialize(wf, obj, actor, _now(registry), state=state)
     complete_map(obj)
-    worklist.reindex(obj, registry.portal_workflows)
+    # The worklist and the catalog follow the new state.
+    registry.notify(workflow.WorkflowChanged(obj, None, None, wf.id, state))
 
 
 def set_policy(registry, folder, policy, actor):

@@ -1,0 +1,122 @@
+"""The catalog (repoze.catalog in the site): what listings, search, feeds and the sitemap read
+instead of walking folders, each query filtered by who may view (S8).
+
+``site.catalog`` holds the indexes (``indexes.py``) and ``site.document_map`` the document ids
+by site path. Objects are indexed by subscribers on add, edit, move, rename, removal and
+transition; a change of local roles reindexes the security of the whole subtree below it.
+``portal reindex`` rebuilds everything. Working copies and the site itself are never indexed.
+"""
+import transaction
+from repoze.catalog.document import DocumentMap
+
+from workflow import AfterTransition, WorkflowChanged
+
+from ..content.base import find_site, path_of
+from ..content.events import LocalRolesModified, ObjectAdded, ObjectModified, ObjectRemoved
+from .indexes import make_catalog
+
+BATCH = 1000
+
+
+def get_catalog(site, create=False):
+    """(catalog, document map) of ``site``; made only when ``create`` (never on a read), else
+    (None, None) for a site that has none yet."""
+    catalog = getattr(site, "catalog", None)
+    if catalog is None and create:
+        catalog = site.catalog = make_catalog()
+        site.document_map = DocumentMap()
+    return catalog, getattr(site, "document_map", None)
+
+
+def _indexable(obj):
+    parent = obj.__parent__
+    return parent is not None and getattr(parent, "working_copy", None) is not obj
+
+
+def walk(obj):
+    """``obj`` and every object below it, depth first."""
+    yield obj
+    if obj.is_container:
+        for name in obj:
+            yield from walk(obj[name])
+
+
+def index(obj, site=None):
+    """Index (or reindex) ``obj`` alone."""
+    site = site or find_site(obj)
+    if site is None or obj is site or not _indexable(obj):
+        return
+    catalog, docmap = get_catalog(site, create=True)
+    path = path_of(obj)
+    docid = docmap.docid_for_address(path)
+    if docid is None:
+        catalog.index_doc(docmap.add(path), obj)
+    else:
+        catalog.reindex_doc(docid, obj)
+
+
+def index_tree(obj):
+    """Index ``obj`` and everything below it."""
+    site = find_site(obj)
+    for node in walk(obj):
+        index(node, site)
+
+
+def unindex_tree(parent, name):
+    """Unindex what was at ``<parent>/<name>`` and below (it has just left ``parent``)."""
+    site = find_site(parent)
+    catalog, docmap = get_catalog(site) if site is not None else (None, None)
+    if catalog is None:
+        return
+    base = "/".join(part for part in (path_of(parent), name) if part)
+    for docid in list(catalog["parents"].applyEq(base)) + [docmap.docid_for_address(base)]:
+        if docid is None:
+            continue
+        catalog.unindex_doc(docid)
+        docmap.remove_docid(docid)
+
+
+def rebuild(site, progress=None):
+    """Empty the catalog and index every object again; ``progress(done, total)`` is called as
+    it goes. Returns how many objects were indexed."""
+    total = _count(site)
+    site.catalog = make_catalog()
+    site.document_map = DocumentMap()
+    done = 0
+    for obj in walk(site):
+        if obj is site:
+            continue
+        index(obj, site)
+        done += 1
+        if done % BATCH == 0:
+            # Keep memory flat on a large site: write what is done aside, trim the cache.
+            transaction.savepoint(optimistic=True)
+            if site._p_jar is not None:
+                site._p_jar.cacheGC()
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def _count(folder):
+    return sum(1 + (_count(folder[name]) if folder[name].is_container else 0)
+               for name in folder)
+
+
+def includeme(config):
+    def added(event):
+        index_tree(event.object)
+
+    def removed(event):
+        unindex_tree(event.parent, event.name)
+
+    def changed(event):
+        index(event.object)
+
+    config.add_subscriber(added, ObjectAdded)
+    config.add_subscriber(removed, ObjectRemoved)
+    config.add_subscriber(changed, ObjectModified)
+    config.add_subscriber(changed, AfterTransition)
+    config.add_subscriber(changed, WorkflowChanged)
+    # Local roles change who may view everything below: the whole subtree's security.
+    config.add_subscriber(added, LocalRolesModified)
