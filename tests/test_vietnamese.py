@@ -171,6 +171,29 @@ def test_phrases_in_quotes(catalog):
     assert found(catalog, '"ban tin" thang') == [3]
 
 
+def test_long_phrases_need_the_whole_phrase():
+    index = make_text_index("text")
+    index.index_doc(1, Doc("quyết đại biểu và đại hội"))  # pairs quyet_dai, dai_hoi apart
+    index.index_doc(2, Doc("Nghị quyết đại hội"))
+    index.index_doc(3, Doc("đại hội, quyết đại"))
+    assert set(index.apply(query_text('"quyet dai hoi"'))) == {2}
+    assert set(index.apply(query_text('"quyết đại"'))) == {1, 2, 3}
+    assert set(index.apply('"hoi quyet"')) == {3}  # raw zope.index phrase, across a comma
+    assert set(index.apply('"dai hoi quyet"')) == {3}
+    assert not index.apply('"hoi dai quyet"')
+    assert not index.apply('"quyet dai hoi zzz"')
+
+
+def test_sort_by_relevance(catalog):
+    index = catalog["text"]
+    result = index.apply(query_text("nghị quyết"))
+    assert set(result) == {1, 5}
+    assert index.sort(result, limit=1) == index.sort(result)[:1]
+    assert index.sort(result, limit=5) == index.sort(result)
+    assert index.sort(result, reverse=True, limit=1) == index.sort(result, reverse=True)[:1]
+    assert index.sort(index.family.IF.BTree(), limit=5) == index.family.IF.BTree()
+
+
 def test_codes_are_phrases(catalog):
     assert query_text("09-NQ/TU") == '"09 nq tu"'
     assert found(catalog, "09-NQ/TU") == [5]
