@@ -41,6 +41,8 @@ VIEWS = {
     ("transition", "Content"): "view", ("review-queue", "Folder"): "view",
     ("dashboard", "Folder"): "view", ("workflow-policy", "Folder"): "manage",
     ("discard", "Content"): "edit",
+    ("rss.xml", "Folder"): "view", ("sitemap.xml", "Site"): "view",
+    ("robots.txt", "Site"): "view",
 }
 # Views that need a signed-in person on top of their permission: anonymous visitors are sent to
 # sign in (the workflow's own guards decide the rest).

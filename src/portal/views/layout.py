@@ -172,5 +172,10 @@ class Layout:
         return render("portal:templates/toolbar.pt", toolbar_values(self.request, context),
                       self.request)
 
+    def feeds(self, context):
+        """(title, URL) of the RSS feeds the page's head advertises (views/feeds.py)."""
+        from .feeds import feed_links
+        return feed_links(self.request, context)
+
     def iso(self, when):
         return when.isoformat() if when is not None else ""
