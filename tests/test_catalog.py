@@ -10,6 +10,7 @@ from repoze.catalog.query import Eq
 
 from portal.catalog import get_catalog
 from portal.catalog.search import resolve, search
+from portal.catalog.vietnamese import text_query
 from portal.cli import main
 from portal.content.events import LocalRolesModified, ObjectModified
 from portal.content.types import Page
@@ -174,4 +175,29 @@ def test_portal_reindex_rebuilds_with_a_progress_bar(portal, capsys, monkeypatch
     with editing(var) as site:
         catalog, _docmap = get_catalog(site)
         assert len(catalog["type"].applyEq("NewsItem")) == 105
+
+
+def titles(app, user_text, browser_=None):
+    """Titles found for what a visitor types, best first."""
+    visitor = Visitor(app, browser_)
+    query = text_query("text", user_text)
+    return [path.rsplit("/", 1)[-1] for path in visitor.paths(query, sort_index="text")]
+
+
+def test_a_citizen_typing_without_accents_finds_the_congress_resolution_first(portal):
+    app, _clock, _var = portal
+    found = titles(app, "nghi quyet dai hoi")
+    assert found[0].startswith("dua-nghi-quyet-dai-hoi-dang-bo-tinh-lan-thu-xxi")
+    assert titles(app, "Nghị quyết Đại hội")[0] == found[0]
+    assert titles(app, "NGHI QUYET DAI HOI")[0] == found[0]
+
+
+def test_the_text_index_follows_edits_and_never_finds_drafts(portal):
+    app, _clock, _var = portal
+    editor = browser(app, "bientap")
+    form = editor.get(f"/{NEWS}/@@add?type=NewsItem").forms["manage-form"]
+    form["title"], form["body"] = "Hội thảo chè Tân Cương", "<p>Vùng chè đặc sản.</p>"
+    form.submit("save", status=303)
+    assert "hoi-thao-che-tan-cuong" not in titles(app, "hoi thao che tan cuong")  # a draft
+    assert titles(app, "hoi thao che tan cuong", editor)[0] == "hoi-thao-che-tan-cuong"
 

@@ -41,6 +41,7 @@ VIEWS = {
     ("transition", "Content"): "view", ("review-queue", "Folder"): "view",
     ("dashboard", "Folder"): "view", ("workflow-policy", "Folder"): "manage",
     ("discard", "Content"): "edit",
+    ("search", "Site"): "view", ("search-suggest", "Site"): "view",
     ("rss.xml", "Folder"): "view", ("sitemap.xml", "Site"): "view",
     ("robots.txt", "Site"): "view",
 }

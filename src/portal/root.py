@@ -44,9 +44,12 @@ def bootstrap(db, clock):
                 if getattr(site, "schedule", None) is None:
                     # A site made before the schedule existed: fill it once, here, not on a GET.
                     get_schedule(site, create=True, now=clock.now())
-                if getattr(site, "catalog", None) is None:
-                    # A site made before the catalog: index it once, at start-up.
-                    from .catalog import rebuild
+                from .catalog import rebuild
+                from .catalog.indexes import index_names
+                catalog = getattr(site, "catalog", None)
+                if catalog is None or set(catalog) != index_names():
+                    # A site made before the catalog or one of its indexes: index it once,
+                    # at start-up, never on a GET.
                     rebuild(site)
     finally:
         conn.close()

@@ -9,9 +9,11 @@ from repoze.catalog.indexes.field import CatalogFieldIndex
 from repoze.catalog.indexes.keyword import CatalogKeywordIndex
 
 from ..content.base import EPOCH, find_site, path_of
+from ..revisions import html_text
 from ..security.localroles import grants_below
 from ..security.policy import effective_map
 from ..security.roles import VIEW
+from .vietnamese import make_text_index
 
 # The dates of an item that never expires, for range queries on ``expires``.
 NEVER = 2 ** 40
@@ -108,6 +110,16 @@ FIELDS = {
     "issuing_body": _issuing_body, "document_kind": _document_kind,
 }
 KEYWORDS = {"parents": _parents, "tags": _tags, "allowed": _allowed}
+TEXT = "text"
+
+
+def searchable_text(obj, default):
+    """What the full-text index reads: title, summary, body as text, tags, byline, source."""
+    parts = [obj.title, obj.description, html_text(getattr(obj, "body", "") or "")]
+    parts += list(getattr(obj, "tags", ()) or ())
+    parts += [getattr(obj, "author", "") or "", getattr(obj, "source", "") or ""]
+    text = " ".join(part for part in parts if part)
+    return text or default
 
 
 def make_catalog():
@@ -117,4 +129,10 @@ def make_catalog():
         catalog[name] = CatalogFieldIndex(discriminator)
     for name, discriminator in KEYWORDS.items():
         catalog[name] = CatalogKeywordIndex(discriminator)
+    catalog[TEXT] = make_text_index(searchable_text)
     return catalog
+
+
+def index_names():
+    """The names of the indexes a current catalog has."""
+    return set(FIELDS) | set(KEYWORDS) | {TEXT}
