@@ -14,6 +14,7 @@ below it), ``/sitemap.xml`` (``?page=N`` past ``SITEMAP_LIMIT`` URLs) and ``/rob
 A section anonymous visitors may not view has no feed: 404, also for signed-in staff.
 Nothing is written to the database on these GETs.
 """
+import html
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
@@ -176,7 +177,9 @@ def rss(context, request):
         ET.SubElement(item, "guid", {"isPermaLink": "true"}).text = url
         ET.SubElement(item, "pubDate").text = _rfc822(_date(obj))
         if obj.description:
-            ET.SubElement(item, "description").text = obj.description
+            # The lead is plain text; RSS readers read descriptions as HTML: escape it as HTML
+            # (ElementTree then escapes that for XML), so "<b>" and "&" show as typed.
+            ET.SubElement(item, "description").text = html.escape(obj.description, quote=False)
         parent = obj.__parent__
         if parent is not None and parent is not request.root:
             ET.SubElement(item, "category").text = parent.title
