@@ -20,6 +20,7 @@ from ..catalog.search import resolve, search
 from ..catalog.vietnamese import highlight, prefix_terms, text_query
 from ..content.types import Site
 from ..i18n import _
+from ..revisions import html_text
 from ..security.roles import VIEW
 from .manage.edit import type_label
 from .pages import page_number
@@ -124,7 +125,10 @@ def search_view(context, request):
         obj = resolve(request, docid)
         if obj is None:
             continue
-        text = searchable_text(obj, "")
+        # The snippet shows what is under the title: the summary, then the body.
+        text = " ".join(part for part in (obj.description,
+                                          html_text(getattr(obj, "body", "") or "")) if part)
+        text = text or searchable_text(obj, "")
         results.append({"obj": obj, "snippet": highlight(text, user_text) if user_text
                         else highlight(text, "", width=200),
                         "type": tr(type_label(obj.type_name)),
