@@ -48,6 +48,9 @@ def test_filters_narrow_with_counts_and_shareable_urls(portal):
     news = next(label for label in facets if label.startswith("Tin bài"))
     count = int(news.rsplit("(", 1)[1].rstrip(")"))
     assert 0 < count <= total
+    years = [int(label.rsplit("(", 1)[1].rstrip(")")) for label in facets
+             if label[:4].isdigit()]
+    assert sum(years) == total                     # every result has its year
     narrowed = anonymous.get(facets[news].replace("http://localhost", ""))
     assert int(narrowed.html.select_one("#results-title").text.split(":")[1]) == count
     assert narrowed.html.select_one(".facets [aria-current]")

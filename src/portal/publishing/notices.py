@@ -11,7 +11,7 @@ import logging
 
 from pyramid.threadlocal import get_current_request
 
-from ..content.base import find_site
+from ..content.base import find_site, path_of
 from ..i18n import _
 from ..mail import localizer_for, public_url, send_mail, translate
 from ..security.localroles import roles_in_context
@@ -43,7 +43,7 @@ def message(request, site, obj, event, user):
     """(subject, body) of the notice of ``event`` for ``user``, in their language."""
     registry, lang = request.registry, user.language
     actor = site.users.get(event.actor) if event.actor else None
-    path = _names(original_of(obj))
+    path = path_of(original_of(obj)).split("/") + [""]
     mapping = {
         "name": user.fullname, "site": site.settings.get("short_title") or site.title,
         "title": obj.title, "who": actor.fullname if actor is not None else event.actor,
@@ -66,14 +66,6 @@ def message(request, site, obj, event, user):
         parts.append(translate(registry, lang, _("Your items not yet published:")) + "\n" +
                      public_url(request, "@@dashboard"))
     return subject, "\n\n".join(parts) + "\n"
-
-
-def _names(obj):
-    names = []
-    while obj is not None and obj.__parent__ is not None:
-        names.append(obj.__name__)
-        obj = obj.__parent__
-    return list(reversed(names)) + [""]
 
 
 def notify_transition(event):

@@ -6,13 +6,14 @@ ignored and said so; every parameter is read defensively: ``page=-1``, a ``q`` o
 characters or odd Unicode give a page, never an error.
 """
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from BTrees.IFBTree import IFSet, intersection
 from pyramid.response import Response
 from pyramid.view import view_config
-from repoze.catalog.query import Eq, InRange
+from repoze.catalog.query import Any, Eq, InRange
 
 from ..catalog import get_catalog
 from ..catalog.indexes import TEXT, searchable_text, seconds
@@ -103,9 +104,7 @@ def search_view(context, request):
         return values
     if not user_text and not chosen:
         return values
-    for_types = Eq("type", SEARCHED_TYPES[0])
-    for other in SEARCHED_TYPES[1:]:
-        for_types = for_types | Eq("type", other)
+    for_types = Any("type", list(SEARCHED_TYPES))
     query = _query(user_text, chosen)
     query = for_types if query is None else for_types & query
     _size, docids = search(request, query)
@@ -132,7 +131,7 @@ def search_view(context, request):
         results.append({"obj": obj, "snippet": highlight(text, user_text) if user_text
                         else highlight(text, "", width=200),
                         "type": tr(type_label(obj.type_name)),
-                        "section": sections.get(_top(obj), "")})
+                        "section": sections.get(request.layout.current_section(obj), "")})
     values.update(results=results, count=count, number=number, last=last,
                   facets=_facets(request, catalog, docids, sections, chosen))
     return values
@@ -148,33 +147,26 @@ def _linker(request, user_text, sort, chosen):
     return url
 
 
-def _top(obj):
-    node = obj
-    while node.__parent__ is not None and node.__parent__.__parent__ is not None:
-        node = node.__parent__
-    return node.__name__
-
-
 def _facets(request, catalog, docids, sections, chosen):
     """(title, parameter, [(value, label, count, is chosen)]) for each filter, zeros left out."""
     tr = request.localizer.translate
     types = _counts(catalog, docids, "type", SEARCHED_TYPES)
     in_sections = _counts(catalog, docids, "section", list(sections))
-    found = IFSet(docids)
-    years = {}
-    for year in _years(request):
-        low, high = _year_range(year)
-        hits = len(intersection(found, IFSet(catalog["effective"].applyInRange(low, high))))
-        if hits:
-            years[year] = hits
+    # Years from each result's publication date (the index's reverse map): one pass over the
+    # results instead of a range query per year.
+    dates = catalog["effective"]._rev_index
+    offered = set(_years(request))
+    years = Counter(datetime.fromtimestamp(dates[docid], UTC).year for docid in docids
+                    if docid in dates)
     return [
         (tr(_("Type")), "type", [(value, tr(type_label(value)), n, chosen.get("type") == value)
                                  for value, n in types.items() if n]),
         (tr(_("Section")), "section", [(value, sections[value], n,
                                         chosen.get("section") == value)
                                        for value, n in in_sections.items() if n]),
-        (tr(_("Year")), "year", [(str(year), str(year), n, chosen.get("year") == year)
-                                 for year, n in years.items()]),
+        (tr(_("Year")), "year", [(str(year), str(year), years[year], chosen.get("year") == year)
+                                 for year in sorted(years, reverse=True)
+                                 if year in offered]),
     ]
 
 
