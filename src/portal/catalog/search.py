@@ -24,17 +24,22 @@ def viewer_tokens(request):
     return tokens
 
 
-def search(request, query=None, sort_index=None, reverse=False, limit=None, active_only=None):
+def search(request, query=None, sort_index=None, reverse=False, limit=None, active_only=None,
+           as_anonymous=False):
     """(count, docids) of the objects matching ``query`` that the visitor may view.
 
     ``active_only`` (default: for visitors without staff roles at the site) keeps only items
-    between their publication and expiry dates at the clock's time.
+    between their publication and expiry dates at the clock's time. ``as_anonymous`` finds
+    what an anonymous visitor would, whoever asks (feeds, the sitemap).
     """
     catalog, _docmap = get_catalog(request.root)
     if catalog is None:
         return 0, []
-    allowed = Any("allowed", sorted(viewer_tokens(request)))
-    if active_only is None:
+    tokens = {"role:Anonymous"} if as_anonymous else viewer_tokens(request)
+    allowed = Any("allowed", sorted(tokens))
+    if as_anonymous:
+        active_only = True
+    elif active_only is None:
         active_only = not STAFF_ROLES.intersection(held_roles(request, request.root))
     if active_only:
         now = seconds(request.registry.portal_clock.now())

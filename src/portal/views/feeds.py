@@ -3,11 +3,9 @@
 Everything here is what an *anonymous visitor* may see, whoever asks: a signed-in editor asking
 for a feed gets the public feed, never drafts or internal items (feeds and sitemaps are copied
 into readers, aggregators and search engines, and are served with ``Cache-Control: public``).
-The catalog is queried through ``catalog.search.search`` with a request-like object that has no
-identity (``AnonymousRequest``), so ``search`` adds only ``role:Anonymous`` as viewer and the
-publication window at the clock's time; the query itself repeats both conditions
-(``public_query``), so the result stays public even if the visitor-dependent part of ``search``
-changes. Items below a folder anonymous visitors may not view are left out too.
+The catalog is queried through ``catalog.search.search(..., as_anonymous=True)``, which uses
+``role:Anonymous`` as the only viewer and the publication window at the clock's time. Items
+below a folder anonymous visitors may not view are left out too.
 
 URLs: ``/rss.xml`` (the site), ``<folder>/rss.xml`` (every section: the newest items anywhere
 below it), ``/sitemap.xml`` (``?page=N`` past ``SITEMAP_LIMIT`` URLs) and ``/robots.txt``.
@@ -17,16 +15,14 @@ Nothing is written to the database on these GETs.
 import html
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
-from repoze.catalog.query import Any, Eq, Gt, Le
+from repoze.catalog.query import Any, Eq
 
 from ..catalog import get_catalog
-from ..catalog.indexes import seconds
 from ..catalog.search import resolve, search
 from ..content.base import EPOCH, path_of
 from ..content.types import Folder, Site
@@ -42,36 +38,14 @@ ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-class AnonymousRequest:
-    """What ``search()`` reads of a request, for a visitor who is not signed in."""
-
-    identity = None
-    authenticated_userid = None
-
-    def __init__(self, request):
-        self.root = request.root
-        self.registry = request.registry
-        self.environ = {}
-
-
-def public_query(request, query=None):
-    """``query`` restricted to what anonymous visitors may view now (explicitly, on top of
-    what ``search`` adds for an anonymous request)."""
-    now = seconds(request.registry.portal_clock.now())
-    public = Any("allowed", ["role:Anonymous"]) & Le("effective", now) & Gt("expires", now)
-    return public if query is None else public & query
-
-
 def public_search(request, query=None, **kw):
     """(count, docids) of ``search`` as an anonymous visitor, whoever asks."""
-    return search(AnonymousRequest(request), public_query(request, query), active_only=True,
-                  **kw)
+    return search(request, query, as_anonymous=True, **kw)
 
 
 def url_of(request, path):
-    """The URL of site path ``path`` (as ``Layout.url`` and ``resource_url`` spell it)."""
-    app = request.application_url
-    return f"{app}/{quote(path)}/" if path else f"{app}/"
+    """The URL of site path ``path`` (``Layout.url``)."""
+    return request.layout.url(path)
 
 
 def is_public_folder(request, folder):
