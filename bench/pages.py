@@ -12,16 +12,23 @@ from itertools import cycle
 from pathlib import Path
 
 from portal.content.types import NewsItem
-from portal.navigation import _date_folders
 from portal.testing import build_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def date_folders(folder):
+    """The date-ordered sections at or below ``folder``."""
+    found = [folder] if folder.order == "date" else []
+    for name in folder.container_names():
+        found.extend(date_folders(folder[name]))
+    return found
+
+
 def scale_to(count):
     """An ``extend`` hook adding copies of the demo news until the site holds ``count``."""
     def extend(site, registry):
-        folders = [f for f in _date_folders(site, site)
+        folders = [f for f in date_folders(site)
                    if any(o.type_name == "NewsItem" for o in f.newest(0, 1))]
         originals = [o for f in folders for o in f.values() if o.type_name == "NewsItem"]
         now = registry.portal_clock.now()
@@ -31,8 +38,9 @@ def scale_to(count):
             copy = NewsItem(f"{original.title} ({i})", original.description, body=original.body,
                             author=original.author, tags=original.tags, image=original.image,
                             image_caption=original.image_caption)
-            folder.add(f"{original.__name__}-{i}", copy, registry=registry)
+            # Dated before it is added, so that the catalog indexes its publication date.
             copy.set_dates(now, now - timedelta(hours=3 + i))
+            folder.add(f"{original.__name__}-{i}", copy, registry=registry)
     return extend
 
 

@@ -84,7 +84,7 @@ class TestPassword:
         app, _clock = portal
         page = sign_in(app, "bientap", "sai-mat-khau-1", status=401)
         assert "Sai tên đăng nhập hoặc mật khẩu." in page.text
-        assert page.forms[0]["login"].value == "bientap"  # what was typed is kept
+        assert page.forms["login-form"]["login"].value == "bientap"  # what was typed is kept
         assert whoami(app) is None
 
     def test_sign_in_without_the_csrf_token_is_refused(self, portal):

@@ -6,7 +6,7 @@ import pytest
 import transaction
 from webtest import TestApp
 
-from portal import navigation
+from portal import catalog, navigation
 from portal.content.events import ObjectModified, ObjectRemoved
 from portal.content.schedule import Schedule, get_schedule, object_modified, object_removed, stamp
 from portal.content.types import Folder, NewsItem, Page
@@ -37,6 +37,7 @@ def put(folder, name, obj, effective, expires=None):
     obj.expires = expires
     folder.add(name, obj, send_events=False)
     obj.set_dates(T0 - timedelta(days=3), effective)
+    catalog.index(obj)
     return obj
 
 
@@ -53,6 +54,7 @@ def scheduled(demo_copy):
         section = Folder("Lịch công tác")
         site.add("lich-cong-tac", section, send_events=False)
         section.set_dates(T0 - timedelta(days=3), T0 - timedelta(days=3))
+        catalog.index(section)
         put(section, "lich-lam-viec", Page(ALONE), PUBLISH_AT)
         site.changes.change(1)
     navigation._cache.clear()
@@ -67,7 +69,7 @@ def menu_text(page):
 
 
 def sign_in(app, login):
-    form = app.get("/@@login").forms[0]
+    form = app.get("/@@login").forms["login-form"]
     form["login"], form["password"] = login, PASSWORD
     form.submit(status=303)
 

@@ -10,10 +10,12 @@ reads the counter, finds the cache fresh, and touches no other object. Publicati
 dates change what anonymous visitors see without any change: the cache also expires at the
 first such date after it was built (``content.schedule``).
 """
-import heapq
 import threading
-from itertools import islice, repeat
 
+from BTrees.IFBTree import IFSet, difference, intersection, multiunion
+
+from .catalog import get_catalog
+from .catalog.search import object_at, public
 from .content.base import find_site, path_of
 from .content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from .content.schedule import UNKNOWN, next_boundary, registry_now, stamp
@@ -24,7 +26,6 @@ LATEST_SIZE = 6
 FEATURED_SCAN = 50
 # How long derived data of a site without a schedule (made before it existed) is trusted.
 UNSCHEDULED_TTL = 300
-LISTED_TYPES = ("NewsItem", "File", "Page")
 
 _cache = {}
 _lock = threading.Lock()
@@ -53,104 +54,112 @@ def summary(obj):
     }
 
 
-def _names(folder):
-    """Children's names without materialising a big date-ordered section."""
-    return (name for _key, name in folder._by_date) if folder.order == "date" \
-        else iter(folder.keys())
+class PublicView:
+    """What anonymous visitors may see of ``site`` at ``now``, read from the catalog.
 
+    An item counts when the catalog lets Anonymous view it at ``now`` and no folder above it
+    is hidden from them: menus, blocks and non-empty sections agree with what a visitor can
+    reach by following links. Items are never loaded to find out; only those shown are.
+    """
 
-def _has_content(folder, memo, site, now):
-    key = id(folder)
-    if key not in memo:
-        memo[key] = anonymous_may_view(folder, site, now) and (
-            any(anonymous_may_view(folder[name], site, now) for name in _names(folder)
-                if name not in folder._containers)
-            or any(_has_content(folder[name], memo, site, now)
-                   for name in folder.container_names()))
-    return memo[key]
+    def __init__(self, site, now):
+        self.site = site
+        catalog, self.docmap = get_catalog(site)
+        self.parents = catalog["parents"] if catalog is not None else None
+        self.catalog = catalog
+        if catalog is None or not anonymous_may_view(site, site, now):
+            self.items, self.folders = IFSet(), set()
+            return
+        _count, seen = public(site, now)
+        folders = catalog["is_container"].applyEq(1)
+        hidden = multiunion([self.parents.applyEq(self.docmap.address_for_docid(docid))
+                             for docid in difference(folders, seen)])
+        visible = difference(seen, hidden)
+        self.items = difference(visible, folders)
+        self.folders = {self.docmap.address_for_docid(docid)
+                        for docid in intersection(visible, folders)}
 
+    def nonempty(self):
+        """Paths of the sections holding something visible ('' for the site)."""
+        found = {path for path in self.folders
+                 if intersection(self.parents.applyEq(path), self.items)}
+        return found | {""} if self.items else found
 
-def _date_folders(folder, site, now=None):
-    """Public date-ordered folders at or below ``folder`` (sections only, never their items)."""
-    if not anonymous_may_view(folder, site, now):
-        return []
-    found = [folder] if folder.order == "date" else []
-    for name in folder.container_names():
-        found.extend(_date_folders(folder[name], site, now))
-    return found
+    def newest(self, path, count, types):
+        """The ``count`` newest visible items of ``types`` below the section at ``path``."""
+        if not self.items:
+            return []
+        below = intersection(self.items, self.parents.applyEq(path))
+        below = intersection(below, self.catalog["type"].applyAny(list(types)))
+        return self._objects(self.catalog["effective"].sort(below, reverse=True, limit=count))
+
+    def children(self, folder, types):
+        """The visible children of ``folder`` of ``types``, in the folder's order."""
+        if not self.items:
+            return []
+        here = intersection(self.items, self.catalog["parent"].applyEq(path_of(folder)))
+        here = intersection(here, self.catalog["type"].applyAny(list(types)))
+        found = [obj for obj in self._objects(here) if obj.__parent__ is folder]
+        if folder.order == "date":
+            return sorted(found, key=lambda obj: obj._date_key)
+        position = {name: n for n, name in enumerate(folder._manual)}
+        return sorted(found, key=lambda obj: position.get(obj.__name__, len(position)))
+
+    def _objects(self, docids):
+        return [obj for obj in (object_at(self.site, docid) for docid in docids)
+                if obj is not None]
 
 
 def newest_below(folder, count, types=("NewsItem", "File"), site=None, now=None):
-    """The ``count`` newest public items of ``types`` in the date-ordered sections below
-    ``folder`` that are active at ``now`` (the registry's clock when None).
-
-    Items published in the future sort first; the walk starts after them, from the date
-    index alone, so they are neither loaded nor counted.
-    """
+    """The ``count`` newest public items of ``types`` below ``folder`` that are active at
+    ``now`` (the registry's clock when None), newest first."""
     site = site or find_site(folder)
-    if now is None:
-        now = registry_now()
-    start = (-stamp(now),) if now is not None else None
-    streams = [zip(f._by_date.keys(min=start), repeat(f))
-               for f in _date_folders(folder, site, now)]
-    merged = heapq.merge(*streams, key=lambda pair: pair[0])
-    items = (f[key[1]] for key, f in merged)
-    return list(islice((obj for obj in items if obj.type_name in types
-                        and anonymous_may_view(obj, site, now)), count))
+    return PublicView(site, now or registry_now()).newest(path_of(folder), count, types)
 
 
-def _menu_entry(obj, nonempty, depth, site, now):
+def _menu_entry(obj, view, nonempty, depth):
     entry = {"title": obj.title, "path": path_of(obj), "url": None, "children": []}
     if obj.type_name == "Link":
         entry["url"] = obj.url
         return entry
     if depth < 2:
-        names = obj.container_names() if obj.order == "date" else obj.keys()
-        for name in names:
+        links = {id(link) for link in view.children(obj, ("Link",))}
+        for name in obj.keys() if obj.order != "date" else obj.container_names():
             child = obj[name]
-            wanted = (path_of(child) in nonempty if child.is_container
-                      else child.type_name == "Link" and anonymous_may_view(child, site, now))
+            wanted = path_of(child) in nonempty if child.is_container else id(child) in links
             if wanted and getattr(child, "in_menu", False):
-                entry["children"].append(_menu_entry(child, nonempty, depth + 1, site, now))
+                entry["children"].append(_menu_entry(child, view, nonempty, depth + 1))
     return entry
 
 
 def build(site, now):
     """Compute the derived data of ``site`` as anonymous visitors see it at ``now``."""
-    memo = {}
-    nonempty = set()
-
-    def collect(folder):
-        if _has_content(folder, memo, site, now):
-            nonempty.add(path_of(folder))
-        for name in folder.container_names():
-            collect(folder[name])
-
-    collect(site)
-    scan = newest_below(site, FEATURED_SCAN, types=("NewsItem",), site=site, now=now)
+    view = PublicView(site, now)
+    nonempty = view.nonempty()
+    scan = view.newest("", FEATURED_SCAN, ("NewsItem",))
     featured = next((obj for obj in scan if obj.featured), scan[0] if scan else None)
     latest = [obj for obj in scan if obj is not featured][:LATEST_SIZE]
     # The home page shows each item once: blocks skip what the top of the page already shows.
     shown = {id(obj) for obj in latest} | {id(featured)}
     menu, blocks, link_groups = [], [], []
+    links = {id(link) for link in view.children(site, ("Link",))}
     for name in site:
         section = site[name]
-        if section.type_name == "Link" and section.in_menu \
-                and anonymous_may_view(section, site, now):
-            menu.append(_menu_entry(section, nonempty, 1, site, now))
+        if section.type_name == "Link" and section.in_menu and id(section) in links:
+            menu.append(_menu_entry(section, view, nonempty, 1))
             continue
         if not section.is_container or path_of(section) not in nonempty:
             continue
         if section.in_menu:
-            menu.append(_menu_entry(section, nonempty, 1, site, now))
-            candidates = newest_below(section, HOME_BLOCK_SIZE + LATEST_SIZE + 1, site=site,
-                                      now=now)
+            menu.append(_menu_entry(section, view, nonempty, 1))
+            candidates = view.newest(path_of(section), HOME_BLOCK_SIZE + LATEST_SIZE + 1,
+                                     ("NewsItem", "File"))
             items = [obj for obj in candidates if id(obj) not in shown][:HOME_BLOCK_SIZE]
             if items:
                 blocks.append({"title": section.title, "path": path_of(section),
                                "items": [summary(obj) for obj in items]})
         else:
-            link_groups.extend(_link_groups(section, site, now))
+            link_groups.extend(_link_groups(section, view))
     return {
         "menu": menu,
         "blocks": blocks,
@@ -162,14 +171,14 @@ def build(site, now):
     }
 
 
-def _link_groups(section, site, now):
+def _link_groups(section, view):
     groups = []
     for name in section.container_names():
         group = section[name]
-        if not anonymous_may_view(group, site, now):
+        if path_of(group) not in view.folders:
             continue
-        links = [{"title": obj.title, "url": obj.url} for obj in group.values()
-                 if obj.type_name == "Link" and anonymous_may_view(obj, site, now)]
+        links = [{"title": obj.title, "url": obj.url}
+                 for obj in view.children(group, ("Link",))]
         if links:
             groups.append({"title": group.title, "links": links})
     return groups

@@ -54,6 +54,16 @@ def _parents(obj, default):
     return [""] + ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
 
 
+def _parent(obj, default):
+    """The path of the folder holding ``obj`` ('' for the site): a section's own listing."""
+    return path_of(obj.__parent__)
+
+
+def _is_container(obj, default):
+    """1 for folders (sections), 0 for the items that listings show."""
+    return int(bool(obj.is_container))
+
+
 def _section(obj, default):
     """The top-level section the object is in ('' for top-level objects themselves)."""
     path = path_of(obj)
@@ -104,8 +114,8 @@ def _creator(obj, default):
 
 
 FIELDS = {
-    "path": _path, "section": _section, "type": _type, "state": _state,
-    "effective": _effective, "expires": _expires, "created": _created,
+    "path": _path, "parent": _parent, "is_container": _is_container, "section": _section,
+    "type": _type, "state": _state, "effective": _effective, "expires": _expires, "created": _created,
     "modified": _modified, "creator": _creator,
     "issuing_body": _issuing_body, "document_kind": _document_kind,
 }

@@ -136,7 +136,10 @@ class Container(Content):
 
     def container_names(self):
         """Names of the children that are containers themselves (sections), in order."""
-        return [name for name in self.keys() if name in self._containers]
+        if self.order == "date":
+            # Sections are few; the items of a date-ordered folder may be tens of thousands.
+            return sorted(self._containers, key=lambda name: self._children[name]._date_key)
+        return [name for name in self._manual if name in self._containers]
 
     def newest(self, start=0, stop=None):
         """Children newest first, sliced without materialising the whole folder."""

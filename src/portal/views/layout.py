@@ -128,6 +128,19 @@ class Layout:
             fragments[full_key] = html
         return html
 
+    def memo(self, key, compute):
+        """``compute()``, kept with the derived data for anonymous visitors (as ``cached``
+        keeps fragments): for figures such as a listing's count that every page view needs.
+        """
+        if self.request.authenticated_userid is not None:
+            return compute()
+        values = self.data.setdefault("values", {})
+        if key not in values:
+            if len(values) >= MAX_FRAGMENTS:
+                values.clear()
+            values[key] = compute()
+        return values[key]
+
     def menu_html(self, section):
         """The main menu, marking the entry of the current top-level section."""
         marker = f'data-section="{section}"'

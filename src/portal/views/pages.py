@@ -3,6 +3,7 @@ from itertools import islice
 
 from pyramid.view import view_config
 
+from ..catalog.search import Eq, resolve, search
 from ..content.types import File, Folder, Image, Link, NewsItem, Page, Site
 from ..navigation import path_of, summary
 from ..publishing.working_copy import is_working_copy
@@ -32,12 +33,37 @@ def home(context, request):
     return {}
 
 
-def _listed_items(request, folder):
-    """The non-section children of ``folder`` the visitor may view, in order, lazily."""
-    names = (name for _key, name in folder._by_date) if folder.order == "date" \
-        else iter(folder.keys())
-    return (folder[name] for name in names if name not in folder._containers
-            and request.has_permission(VIEW, folder[name]))
+def _listed_query(folder):
+    return Eq("parent", path_of(folder)) & Eq("is_container", 0)
+
+
+def listed_count(request, folder):
+    """How many items ``listed_items`` has for the visitor (anonymous visitors' count is
+    kept with the derived data until the content changes)."""
+    return request.layout.memo(("listed", path_of(folder)),
+                               lambda: int(search(request, _listed_query(folder), context=folder)[0]))
+
+
+def listed_items(request, folder, start=0, size=None):
+    """(count, items): the non-section children of ``folder`` the visitor may view, in the
+    folder's order, ``size`` of them from ``start`` (all when None), from the catalog.
+
+    The count is of what the visitor may view, so a section with many drafts never shows the
+    public an empty last page.
+    """
+    query = _listed_query(folder)
+    if folder.order == "date":
+        stop = None if size is None else start + size
+        count, docids = search(request, query, sort_index="effective", reverse=True,
+                               limit=stop, context=folder)
+        return count.total, [obj for obj in (resolve(request, docid) for docid in
+                                             islice(docids, start, stop)) if obj is not None]
+    # Hand-ordered sections are small: their order is the folder's own list of names.
+    _count, docids = search(request, query, context=folder)
+    found = {obj.__name__: obj for obj in (resolve(request, docid) for docid in docids)
+             if obj is not None and obj.__parent__ is folder}
+    ordered = [found[name] for name in folder._manual if name in found]
+    return len(ordered), ordered[start:None if size is None else start + size]
 
 
 @view_config(context=Folder, permission="view", renderer="portal:templates/folder.pt")
@@ -50,17 +76,16 @@ def folder_view(context, request):
             return dict(page_view(page, request), heading=context.title)
     layout = request.layout
     size = int(request.registry.settings["portal.page_size"])
-    count = len(context) - len(context._containers)
+    count = listed_count(request, context)
     number, last = page_number(request, count, size)
 
     def values():
         sections = [context[name] for name in context.container_names()
                     if request.has_permission(VIEW, context[name])]
-        start = (number - 1) * size
+        _count, items = listed_items(request, context, (number - 1) * size, size)
         return {"folder": context,
                 "sections": [section for section in sections if layout.is_listed(section)],
-                "items": list(islice(_listed_items(request, context), start, start + size)),
-                "count": count, "number": number, "last": last}
+                "items": items, "count": count, "number": number, "last": last}
 
     html = layout.cached("folder_listing", (path_of(context), number), values)
     return {"page": None, "listing_html": html}
@@ -118,9 +143,8 @@ def article_view(context, request):
         if is_working_copy(context):
             # A working copy under review: the article alone, no neighbours of its own.
             return {"item": context, "related": [], "previous": None, "next": None}
-        related = [summary(obj) for obj in islice(
-            (obj for obj in _listed_items(request, parent) if obj is not context),
-            RELATED_COUNT)]
+        _count, near = listed_items(request, parent, 0, RELATED_COUNT + 1)
+        related = [summary(obj) for obj in near if obj is not context][:RELATED_COUNT]
         previous, following = neighbours(
             context, lambda obj: bool(request.has_permission(VIEW, obj)))
         return {"item": context, "related": related, "previous": previous, "next": following}
