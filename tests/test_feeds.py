@@ -223,8 +223,12 @@ def test_the_sitemap_lists_public_content_only(portal):
         for link in links(parse(who.get("/rss.xml"))):
             assert link in urls
             assert urls[link] is not None and urls[link].text.startswith("20")
-    # An empty section (only empty subsections) is left out, like in the menus (P14).
+    # A section showing its own page is listed once, at the section's address.
     anonymous = browser_anonymous(app)
+    urls = sitemap_urls(anonymous.get("/sitemap.xml"))
+    section = f"{APP}/gioi-thieu/co-cau-to-chuc/thuong-truc-tinh-uy/"
+    assert section in urls and f"{section}gioi-thieu/" not in urls
+    # An empty section (only empty subsections) is left out, like in the menus (P14).
     with app_site(app) as site:
         site.add("muc-trong", type(site["xay-dung-dang"])("Mục trống"), registry=app.registry)
         place(app.registry, site["muc-trong"], "published")

@@ -3,9 +3,9 @@
 Everything here is what an *anonymous visitor* may see, whoever asks: a signed-in editor asking
 for a feed gets the public feed, never drafts or internal items (feeds and sitemaps are copied
 into readers, aggregators and search engines, and are served with ``Cache-Control: public``).
-The catalog is queried through ``catalog.search.search(..., as_anonymous=True)``, which uses
-``role:Anonymous`` as the only viewer and the publication window at the clock's time. Items
-below a folder anonymous visitors may not view are left out too.
+The catalog is read through ``navigation.PublicView``, as the menus and the home page are:
+``role:Anonymous`` as the only viewer, the publication window at the clock's time, and
+nothing below a folder anonymous visitors may not view.
 
 URLs: ``/rss.xml`` (the site), ``<folder>/rss.xml`` (every section: the newest items anywhere
 below it), ``/sitemap.xml`` (``?page=N`` past ``SITEMAP_LIMIT`` URLs) and ``/robots.txt``.
@@ -17,15 +17,16 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
+from BTrees.IFBTree import intersection
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
-from repoze.catalog.query import Any, Eq
 
 from ..catalog import get_catalog
-from ..catalog.search import resolve, search
+from ..catalog.search import object_at
 from ..content.base import EPOCH, path_of
 from ..content.types import Folder, Site
+from ..navigation import PublicView
 from ..security.policy import anonymous_may_view
 
 FEED_ITEMS = 20  # items per feed, newest first
@@ -36,11 +37,6 @@ MAX_AGE = 300  # seconds browsers, proxies and aggregators may keep a feed
 RSS_TYPE = "application/rss+xml"
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def public_search(request, query=None, **kw):
-    """(count, docids) of ``search`` as an anonymous visitor, whoever asks."""
-    return search(request, query, as_anonymous=True, **kw)
 
 
 def url_of(request, path):
@@ -76,26 +72,14 @@ def _date(obj):
     return obj.effective or obj.created or EPOCH
 
 
+def public_view(request):
+    """What anonymous visitors may see now (``navigation.PublicView``)."""
+    return PublicView(request.root, request.registry.portal_clock.now())
+
+
 def feed_items(request, folder, count=FEED_ITEMS):
     """The ``count`` newest public NewsItems and Files below ``folder``, newest first."""
-    query = Any("type", list(FEED_TYPES))
-    if not isinstance(folder, Site):
-        query = query & Eq("parents", path_of(folder))
-    _total, docids = public_search(request, query, sort_index="effective", reverse=True,
-                                   limit=count * 3)
-    found, checked = [], {}
-    for docid in docids:
-        obj = resolve(request, docid)
-        if obj is None:
-            continue
-        parent = obj.__parent__
-        if id(parent) not in checked:
-            checked[id(parent)] = is_public_folder(request, parent)
-        if checked[id(parent)]:
-            found.append(obj)
-            if len(found) == count:
-                break
-    return found
+    return public_view(request).newest(path_of(folder), count, FEED_TYPES)
 
 
 def feed_title(request, folder):
@@ -169,30 +153,26 @@ def _rfc822(when):
 
 def sitemap_entries(request):
     """[(path, modified seconds)] of the public content, the site first, then by path: the
-    folders with public items below them, the public pages, articles and files (only below
-    public folders)."""
+    sections with public items below them, the public pages, articles and files (only below
+    public sections). A section's own page (``default_page``) is the section's URL."""
     catalog, docmap = get_catalog(request.root)
     if catalog is None:
         return [("", None)]
-    _count, docids = public_search(request, Any("type", list(SITEMAP_TYPES)))
-    types, modified = catalog["type"]._rev_index, catalog["modified"]._rev_index
-    folders, items = {}, []
-    for docid in docids:
+    view = public_view(request)
+    modified = catalog["modified"]._rev_index
+    sections = view.nonempty() - {""}
+    shown_as_section = set()
+    for path in sections:
+        docid = docmap.docid_for_address(path)
+        folder = object_at(request.root, docid) if docid is not None else None
+        if folder is not None and folder.default_page:
+            shown_as_section.add(f"{path}/{folder.default_page}")
+    entries = [(path, modified.get(docmap.docid_for_address(path))) for path in sections]
+    items = intersection(view.items, catalog["type"].applyAny(list(SITEMAP_TYPES)))
+    for docid in items:
         path = docmap.address_for_docid(docid)
-        if path is None:
-            continue
-        if types.get(docid) == "Folder":
-            folders[path] = modified.get(docid)
-        else:
-            items.append((path, modified.get(docid)))
-    public_items, nonempty = [], set()
-    for path, when in items:
-        parts = path.split("/")[:-1]
-        above = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
-        if all(folder in folders for folder in above):
-            public_items.append((path, when))
-            nonempty.update(above)
-    entries = [(path, folders[path]) for path in nonempty] + public_items
+        if path is not None and path not in shown_as_section:
+            entries.append((path, modified.get(docid)))
     entries.sort()
     newest = max((when for _path, when in entries if when is not None), default=None)
     return [("", newest)] + entries
