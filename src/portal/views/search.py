@@ -1,19 +1,23 @@
 """The search page ``/search?q=...`` and the suggestions of the search box (P5, S8).
 
 Every result comes from ``catalog.search.search``, so only what the visitor may view is found
-or counted. Filters (type, section, year) come with counts; a value that is not offered is
-ignored and said so; every parameter is read defensively: ``page=-1``, a ``q`` of 10,000
-characters or odd Unicode give a page, never an error.
+or counted. Filters (type, section, year, issuing body, document kind) come with counts, and a
+range of publication dates (``from``, ``to``) narrows them all; a value that is not offered, a
+date that cannot be read or a range ending before it starts is ignored and said so; every
+parameter is read defensively: ``page=-1``, a ``q`` of 10,000 characters or odd Unicode give a
+page, never an error. Days and years are those of the portal's time zone, as dates are shown.
 """
 import json
+import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from BTrees.IFBTree import IFSet, intersection
 from pyramid.response import Response
 from pyramid.view import view_config
-from repoze.catalog.query import Any, Eq, InRange
+from repoze.catalog.query import Any, Eq, Ge, InRange, Le
 
 from ..catalog import get_catalog
 from ..catalog.indexes import TEXT, searchable_text, seconds
@@ -31,45 +35,114 @@ MAX_Q = 1000
 SEARCHED_TYPES = ("NewsItem", "File", "Page")
 FIRST_YEAR = 1930
 SORTS = {"relevance": _("Relevance"), "date": _("Newest first")}
+# The range of publication dates: ISO days (what <input type="date"> sends), inside these years.
+DATE_FIELDS = ("from", "to")
+FIRST_DAY_YEAR, LAST_DAY_YEAR = 1900, 2199
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# Facets of documents: (URL parameter, field index, title). Shown when results carry values.
+DOCUMENT_FACETS = (("kind", "document_kind", _("Document kind")),
+                   ("issuer", "issuing_body", _("Issuing body")))
+MAX_VALUE = 200
+IGNORED = {
+    "filter": _("A filter that does not exist was ignored."),
+    "date": _("A date that could not be read was ignored: write dates as year-month-day, "
+              "for example 2026-11-20."),
+    "range": _("The dates were ignored: the first date comes after the second."),
+}
+
+
+def _zone(request):
+    return ZoneInfo(request.registry.settings["portal.timezone"])
 
 
 def _years(request):
-    last = request.registry.portal_clock.now().year
+    last = request.registry.portal_clock.now().astimezone(_zone(request)).year
     return list(range(last, FIRST_YEAR - 1, -1))
 
 
-def _year_range(year):
-    return (seconds(datetime(year, 1, 1, tzinfo=UTC)),
-            seconds(datetime(year + 1, 1, 1, tzinfo=UTC)) - 1)
+def _day_start(day, zone):
+    """Seconds since 1970 at the start of ``day`` (a date) in ``zone``."""
+    return seconds(datetime(day.year, day.month, day.day, tzinfo=zone))
 
 
-def _filters(request, sections):
-    """The filters asked for that exist, and the names of those ignored."""
+def _year_range(year, zone):
+    return _day_start(date(year, 1, 1), zone), _day_start(date(year + 1, 1, 1), zone) - 1
+
+
+def _day(value):
+    """The date written ``YYYY-MM-DD`` in ``value`` (None when malformed or out of range)."""
+    if not ISO_DAY.match(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if FIRST_DAY_YEAR <= day.year <= LAST_DAY_YEAR else None
+
+
+def _dates_clause(chosen, zone):
+    """The clause on ``effective`` of the chosen range of days (None without one)."""
+    start = _day_start(chosen["from"], zone) if "from" in chosen else None
+    end = (_day_start(chosen["to"] + timedelta(days=1), zone) - 1) if "to" in chosen else None
+    if start is not None and end is not None:
+        return InRange("effective", start, end)
+    if start is not None:
+        return Ge("effective", start)
+    return Le("effective", end) if end is not None else None
+
+
+def _filters(request, sections, offered):
+    """The filters asked for that exist, and the kinds of those ignored (keys of IGNORED).
+
+    ``offered(index, value)`` says whether something the visitor may find carries ``value``
+    in the field index ``index`` (the document facets have no fixed list of values).
+    """
     chosen, ignored = {}, []
     value = request.GET.get("type", "")
     if value:
         (chosen.__setitem__("type", value) if value in SEARCHED_TYPES
-         else ignored.append("type"))
+         else ignored.append("filter"))
     value = request.GET.get("section", "")
     if value:
         (chosen.__setitem__("section", value) if value in sections
-         else ignored.append("section"))
+         else ignored.append("filter"))
     value = request.GET.get("year", "")
     if value:
         if value.isdigit() and int(value) in _years(request):
             chosen["year"] = int(value)
         else:
-            ignored.append("year")
+            ignored.append("filter")
+    for param, index, _title in DOCUMENT_FACETS:
+        value = request.GET.get(param, "")
+        if value:
+            (chosen.__setitem__(param, value)
+             if len(value) <= MAX_VALUE and offered(index, value) else ignored.append("filter"))
+    days = {}
+    for name in DATE_FIELDS:
+        value = request.GET.get(name, "").strip()
+        if value:
+            days[name] = _day(value)
+            if days[name] is None:
+                del days[name]
+                ignored.append("date")
+    if len(days) == 2 and days["from"] > days["to"]:
+        ignored.append("range")
+    else:
+        chosen.update(days)
     return chosen, ignored
 
 
-def _query(user_text, chosen):
+def _query(user_text, chosen, zone):
     query = Eq("type", chosen["type"]) if "type" in chosen else None
     clauses = [text_query(TEXT, user_text) if user_text else None]
     if "section" in chosen:
         clauses.append(Eq("section", chosen["section"]))
     if "year" in chosen:
-        clauses.append(InRange("effective", *_year_range(chosen["year"])))
+        clauses.append(InRange("effective", *_year_range(chosen["year"], zone)))
+    for param, index, _title in DOCUMENT_FACETS:
+        if param in chosen:
+            clauses.append(Eq(index, chosen[param]))
+    clauses.append(_dates_clause(chosen, zone))
     for clause in clauses:
         if clause is not None:
             query = clause if query is None else query & clause
@@ -90,28 +163,39 @@ def search_view(context, request):
     user_text = " ".join(request.GET.get("q", "")[:MAX_Q].split())
     sections = {name: context[name].title for name in context.container_names()
                 if request.has_permission(VIEW, context[name])}
-    chosen, ignored = _filters(request, sections)
+    catalog, _docmap = get_catalog(context)
+    for_types = Any("type", list(SEARCHED_TYPES))
+
+    def offered(index, value):
+        return bool(search(request, for_types & Eq(index, value), limit=1)[0])
+
+    chosen, ignored = _filters(request, sections, offered)
+    zone = _zone(request)
     sort = request.GET.get("sort", "relevance" if user_text else "date")
     if sort not in SORTS or (sort == "relevance" and not user_text):
         sort = "date"
+    url = _linker(request, user_text, sort, chosen)
     values = {"q": user_text, "chosen": chosen, "sort": sort, "results": [], "count": 0,
-              "url": _linker(request, user_text, sort, chosen),
-              "number": 1, "last": 1, "facets": [], "nothing_to_search": False,
-              "ignored": [tr(_("A filter that does not exist was ignored."))] if ignored
-              else [], "sorts": [(key, tr(label)) for key, label in SORTS.items()]}
+              "url": url, "number": 1, "last": 1, "facets": [], "nothing_to_search": False,
+              "ignored": [(kind, tr(IGNORED[kind])) for kind in IGNORED if kind in ignored],
+              "sorts": [(key, tr(label)) for key, label in SORTS.items()],
+              # The form shows the dates in its own fields and keeps the other filters.
+              "dates": {name: str(chosen.get(name, "")) for name in DATE_FIELDS},
+              "kept": [(name, value) for name, value in chosen.items()
+                       if name not in DATE_FIELDS],
+              "clear_dates": (url(page=None, **dict.fromkeys(DATE_FIELDS))
+                              if any(name in chosen for name in DATE_FIELDS) else None)}
     if user_text and text_query(TEXT, user_text) is None:
         values["nothing_to_search"] = True
         return values
     if not user_text and not chosen:
         return values
-    for_types = Any("type", list(SEARCHED_TYPES))
-    query = _query(user_text, chosen)
+    query = _query(user_text, chosen, zone)
     query = for_types if query is None else for_types & query
     _size, docids = search(request, query)
     docids = list(docids)
     count = len(docids)
     number, last = page_number(request, count, PAGE_SIZE)
-    catalog, _docmap = get_catalog(context)
     if sort == "relevance":
         _count, ordered = search(request, query, sort_index=TEXT,
                                  limit=number * PAGE_SIZE)
@@ -133,7 +217,8 @@ def search_view(context, request):
                         "type": tr(type_label(obj.type_name)),
                         "section": sections.get(request.layout.current_section(obj), "")})
     values.update(results=results, count=count, number=number, last=last,
-                  facets=_facets(request, catalog, docids, sections, chosen))
+                  facets=_facets(request, catalog, docids, sections, chosen, zone)
+                  if catalog is not None else [])
     return values
 
 
@@ -147,26 +232,38 @@ def _linker(request, user_text, sort, chosen):
     return url
 
 
-def _facets(request, catalog, docids, sections, chosen):
-    """(title, parameter, [(value, label, count, is chosen)]) for each filter, zeros left out."""
+def _facets(request, catalog, docids, sections, chosen, zone):
+    """(title, parameter, [(value, label, count, is chosen)], lang) for each filter, zeros left
+    out; ``lang`` is the content's language for labels taken from the content."""
     tr = request.localizer.translate
+    content_lang = request.layout.content_lang
     types = _counts(catalog, docids, "type", SEARCHED_TYPES)
     in_sections = _counts(catalog, docids, "section", list(sections))
     # Years from each result's publication date (the index's reverse map): one pass over the
     # results instead of a range query per year.
     dates = catalog["effective"]._rev_index
     offered = set(_years(request))
-    years = Counter(datetime.fromtimestamp(dates[docid], UTC).year for docid in docids
+    years = Counter(datetime.fromtimestamp(dates[docid], zone).year for docid in docids
                     if docid in dates)
-    return [
+    facets = [
         (tr(_("Type")), "type", [(value, tr(type_label(value)), n, chosen.get("type") == value)
-                                 for value, n in types.items() if n]),
+                                 for value, n in types.items() if n], None),
+    ]
+    # Issuing bodies and kinds of documents: whatever values the index holds (a few dozen),
+    # the most frequent first; a facet whose results carry none has no options and is hidden.
+    for param, name, title in DOCUMENT_FACETS:
+        counts = _counts(catalog, docids, name, list(catalog[name]._fwd_index.keys()))
+        facets.append((tr(title), param, [
+            (value, value, n, chosen.get(param) == value)
+            for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            if n], content_lang))
+    return facets + [
         (tr(_("Section")), "section", [(value, sections[value], n,
                                         chosen.get("section") == value)
-                                       for value, n in in_sections.items() if n]),
+                                       for value, n in in_sections.items() if n], content_lang),
         (tr(_("Year")), "year", [(str(year), str(year), years[year], chosen.get("year") == year)
                                  for year in sorted(years, reverse=True)
-                                 if year in offered]),
+                                 if year in offered], None),
     ]
 
 
