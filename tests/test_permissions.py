@@ -10,6 +10,7 @@ import pytest
 from pyramid.security import NO_PERMISSION_REQUIRED
 from webtest import TestApp
 
+from portal import catalog
 from portal.security.localroles import set_local_roles
 
 from .conftest import add_user, clocked_app, editing
@@ -126,6 +127,8 @@ def matrix(tmp_path_factory, demo_var):
             for name in path.split("/"):
                 obj = obj[name]
             obj._permission_map = PRIVATE_MAP  # what the workflow does for a draft
+            catalog.index(obj)  # as the workflow's events do
+        catalog.index_tree(site)  # the local role above, as the sharing form's event does
     app, clock = clocked_app(var, seed=11)
     apps = {"anonymous": TestApp(app)}
     for persona, (login, _roles, _groups, two_steps) in PERSONAS.items():
