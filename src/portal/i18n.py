@@ -30,14 +30,19 @@ def locale_negotiator(request):
 
 
 _ZONES = {}
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _MONTHS = {lang: get_month_names("abbreviated", locale=lang) for lang in ("en",)}
+
+
+def portal_zone(registry):
+    """The portal's time zone (``portal.timezone``; Vietnam's when ``registry`` has none)."""
+    name = (getattr(registry, "settings", None) or {}).get("portal.timezone", DEFAULT_TIMEZONE)
+    return _ZONES.get(name) or _ZONES.setdefault(name, ZoneInfo(name))
 
 
 def local_time(request, when):
     """``when`` in the portal's time zone."""
-    name = request.registry.settings["portal.timezone"]
-    zone = _ZONES.get(name) or _ZONES.setdefault(name, ZoneInfo(name))
-    return when.astimezone(zone)
+    return when.astimezone(portal_zone(request.registry))
 
 
 def show_datetime(request, when):

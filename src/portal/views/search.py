@@ -9,12 +9,10 @@ page, never an error. Days and years are those of the portal's time zone, as dat
 """
 import json
 import re
-from collections import Counter
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from BTrees.IFBTree import IFSet, intersection
+from BTrees.IFBTree import IFTreeSet, intersection
 from pyramid.response import Response
 from pyramid.view import view_config
 from repoze.catalog.query import Any, Eq, Ge, InRange, Le
@@ -24,7 +22,7 @@ from ..catalog.indexes import TEXT, searchable_text, seconds
 from ..catalog.search import resolve, search
 from ..catalog.vietnamese import highlight, prefix_terms, text_query
 from ..content.types import Site
-from ..i18n import _
+from ..i18n import _, portal_zone
 from ..revisions import html_text
 from ..security.roles import VIEW
 from .manage.edit import type_label
@@ -43,6 +41,7 @@ ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 DOCUMENT_FACETS = (("kind", "document_kind", _("Document kind")),
                    ("issuer", "issuing_body", _("Issuing body")))
 MAX_VALUE = 200
+EMPTY = IFTreeSet()
 IGNORED = {
     "filter": _("A filter that does not exist was ignored."),
     "date": _("A date that could not be read was ignored: write dates as year-month-day, "
@@ -51,22 +50,14 @@ IGNORED = {
 }
 
 
-def _zone(request):
-    return ZoneInfo(request.registry.settings["portal.timezone"])
-
-
 def _years(request):
-    last = request.registry.portal_clock.now().astimezone(_zone(request)).year
+    last = request.registry.portal_clock.now().astimezone(portal_zone(request.registry)).year
     return list(range(last, FIRST_YEAR - 1, -1))
 
 
 def _day_start(day, zone):
     """Seconds since 1970 at the start of ``day`` (a date) in ``zone``."""
     return seconds(datetime(day.year, day.month, day.day, tzinfo=zone))
-
-
-def _year_range(year, zone):
-    return _day_start(date(year, 1, 1), zone), _day_start(date(year + 1, 1, 1), zone) - 1
 
 
 def _day(value):
@@ -138,7 +129,7 @@ def _query(user_text, chosen, zone):
     if "section" in chosen:
         clauses.append(Eq("section", chosen["section"]))
     if "year" in chosen:
-        clauses.append(InRange("effective", *_year_range(chosen["year"], zone)))
+        clauses.append(Eq("year", chosen["year"]))
     for param, index, _title in DOCUMENT_FACETS:
         if param in chosen:
             clauses.append(Eq(index, chosen[param]))
@@ -149,11 +140,14 @@ def _query(user_text, chosen, zone):
     return query
 
 
-def _counts(catalog, docids, name, values):
-    """{value: how many of ``docids`` the field index ``name`` has at ``value``}."""
-    found = IFSet(docids)
-    index = catalog[name]
-    return {value: len(intersection(found, IFSet(index.applyEq(value)))) for value in values}
+def _counts(catalog, found, name, values):
+    """{value: how many of the result set ``found`` the field index ``name`` has at ``value``}.
+
+    Each count is one intersection of sets in C with the index's own set of the value: a few
+    milliseconds for tens of thousands of results, where copying the sets cost ten times more.
+    """
+    forward = catalog[name]._fwd_index
+    return {value: len(intersection(found, forward.get(value, EMPTY))) for value in values}
 
 
 @view_config(context=Site, name="search", permission=VIEW, renderer="portal:templates/search.pt")
@@ -170,7 +164,7 @@ def search_view(context, request):
         return bool(search(request, for_types & Eq(index, value), limit=1)[0])
 
     chosen, ignored = _filters(request, sections, offered)
-    zone = _zone(request)
+    zone = portal_zone(request.registry)
     sort = request.GET.get("sort", "relevance" if user_text else "date")
     if sort not in SORTS or (sort == "relevance" and not user_text):
         sort = "date"
@@ -192,16 +186,15 @@ def search_view(context, request):
         return values
     query = _query(user_text, chosen, zone)
     query = for_types if query is None else for_types & query
-    _size, docids = search(request, query)
-    docids = list(docids)
-    count = len(docids)
+    # One query: its result set gives the count and the facets, and is then sorted for the
+    # page alone (relevance scores travel with it).
+    count, found = search(request, query)
+    count = int(count)
     number, last = page_number(request, count, PAGE_SIZE)
     if sort == "relevance":
-        _count, ordered = search(request, query, sort_index=TEXT,
-                                 limit=number * PAGE_SIZE)
+        ordered = catalog[TEXT].sort(found, limit=number * PAGE_SIZE)
     else:
-        _count, ordered = search(request, query, sort_index="effective", reverse=True,
-                                 limit=number * PAGE_SIZE)
+        ordered = catalog["effective"].sort(found, reverse=True, limit=number * PAGE_SIZE)
     page = list(ordered)[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
     results = []
     for docid in page:
@@ -217,7 +210,7 @@ def search_view(context, request):
                         "type": tr(type_label(obj.type_name)),
                         "section": sections.get(request.layout.current_section(obj), "")})
     values.update(results=results, count=count, number=number, last=last,
-                  facets=_facets(request, catalog, docids, sections, chosen, zone)
+                  facets=_facets(request, catalog, found, sections, chosen)
                   if catalog is not None else [])
     return values
 
@@ -232,19 +225,19 @@ def _linker(request, user_text, sort, chosen):
     return url
 
 
-def _facets(request, catalog, docids, sections, chosen, zone):
+def _facets(request, catalog, found, sections, chosen):
     """(title, parameter, [(value, label, count, is chosen)], lang) for each filter, zeros left
     out; ``lang`` is the content's language for labels taken from the content."""
     tr = request.localizer.translate
     content_lang = request.layout.content_lang
-    types = _counts(catalog, docids, "type", SEARCHED_TYPES)
-    in_sections = _counts(catalog, docids, "section", list(sections))
-    # Years from each result's publication date (the index's reverse map): one pass over the
-    # results instead of a range query per year.
-    dates = catalog["effective"]._rev_index
+    types = _counts(catalog, found, "type", SEARCHED_TYPES)
+    in_sections = _counts(catalog, found, "section", list(sections))
+    # Publication years in the portal's time zone, from the year index: the years some item
+    # has, newest first (a few dozen at most), not every year since 1930.
     offered = set(_years(request))
-    years = Counter(datetime.fromtimestamp(dates[docid], zone).year for docid in docids
-                    if docid in dates)
+    years = _counts(catalog, found, "year", [year for year in
+                                             reversed(catalog["year"]._fwd_index.keys())
+                                             if year in offered])
     facets = [
         (tr(_("Type")), "type", [(value, tr(type_label(value)), n, chosen.get("type") == value)
                                  for value, n in types.items() if n], None),
@@ -252,7 +245,7 @@ def _facets(request, catalog, docids, sections, chosen, zone):
     # Issuing bodies and kinds of documents: whatever values the index holds (a few dozen),
     # the most frequent first; a facet whose results carry none has no options and is hidden.
     for param, name, title in DOCUMENT_FACETS:
-        counts = _counts(catalog, docids, name, list(catalog[name]._fwd_index.keys()))
+        counts = _counts(catalog, found, name, list(catalog[name]._fwd_index.keys()))
         facets.append((tr(title), param, [
             (value, value, n, chosen.get(param) == value)
             for value, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -261,9 +254,8 @@ def _facets(request, catalog, docids, sections, chosen, zone):
         (tr(_("Section")), "section", [(value, sections[value], n,
                                         chosen.get("section") == value)
                                        for value, n in in_sections.items() if n], content_lang),
-        (tr(_("Year")), "year", [(str(year), str(year), years[year], chosen.get("year") == year)
-                                 for year in sorted(years, reverse=True)
-                                 if year in offered], None),
+        (tr(_("Year")), "year", [(str(year), str(year), n, chosen.get("year") == year)
+                                 for year, n in years.items() if n], None),
     ]
 
 
