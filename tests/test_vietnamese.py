@@ -392,3 +392,145 @@ def test_highlight_no_match_gives_start():
 def test_highlight_never_raises(text, user_text, width):
     out = highlight(text, user_text, width)
     assert isinstance(out, str) and "<" not in out.replace("<mark>", "").replace("</mark>", "")
+
+
+# Kept term scores, sorting and phrases on large indexes (issue 6: the search benchmark)
+
+def _words(n):
+    """Document ``n``: common words, a word every third document, a phrase every fifth."""
+    text = f"Thái Nguyên số {n} tin"
+    if n % 3 == 0:
+        text += " Bản tin"
+    if n % 5 == 0:
+        text += " ban chấp hành đảng bộ"
+    elif n % 7 == 0:
+        text += " ban chấp hành và đảng bộ"  # every pair of the phrase, not the phrase
+    return Doc(text)
+
+
+@pytest.fixture
+def stored():
+    """(db, connection, catalog): 300 documents in a ZODB database, kept terms from 10."""
+    from ZODB import DB
+
+    db = DB(None)
+    connection = db.open()
+    catalog = Catalog()
+    catalog["text"] = make_text_index("text")
+    connection.root()["catalog"] = catalog
+    for docid in range(1, 301):
+        catalog.index_doc(docid, _words(docid))
+    transaction.commit()
+    yield db, connection, catalog
+    transaction.abort()
+    connection.close()
+    db.close()
+
+
+def test_kept_scores_are_the_same_scores(stored, monkeypatch):
+    _db, _connection, catalog = stored
+    monkeypatch.setattr(vi, "CACHE_MIN_DOCS", 10)
+    okapi = catalog["text"].index
+    first = dict(scores(catalog, "Thái Nguyên bản tin"))
+    kept = okapi.term_scores()
+    assert kept.buckets and kept.size == sum(len(b) for b in kept.buckets.values())
+    assert dict(scores(catalog, "Thái Nguyên bản tin")) == first
+    assert set(first) == {n for n in range(1, 301) if n % 3 == 0 or n % 5 == 0 or n % 7 == 0}
+    assert found(catalog, "Thái Nguyên bản tin")[0] % 3 == 0  # "Bản tin" itself first
+
+
+def test_kept_scores_follow_changes(stored, monkeypatch):
+    db, _connection, catalog = stored
+    monkeypatch.setattr(vi, "CACHE_MIN_DOCS", 10)
+    assert len(scores(catalog, "thai")) == 300
+    # In this transaction: nothing kept while the index has unsaved changes...
+    catalog.index_doc(301, Doc("Thái Nguyên"))
+    assert catalog["text"].index.term_scores() is None
+    assert len(scores(catalog, "thai")) == 301
+    transaction.savepoint()  # ...nor stale scores after a savepoint,
+    assert len(scores(catalog, "thai")) == 301
+    catalog.unindex_doc(1)
+    transaction.savepoint()
+    assert len(scores(catalog, "thai")) == 300 and 1 not in scores(catalog, "thai")
+    transaction.abort()  # ...nor after going back.
+    assert len(scores(catalog, "thai")) == 300 and 1 in scores(catalog, "thai")
+    # Another connection's change is seen at the next transaction.
+    other = db.open()
+    other.root()["catalog"].index_doc(302, Doc("Thái Nguyên"))
+    other.transaction_manager.commit()
+    other.close()
+    transaction.begin()
+    assert len(scores(catalog, "thai")) == 301 and 302 in scores(catalog, "thai")
+
+
+def test_kept_scores_are_never_handed_out(stored, monkeypatch):
+    _db, _connection, catalog = stored
+    monkeypatch.setattr(vi, "CACHE_MIN_DOCS", 10)
+    result = catalog["text"].apply('"thai"')
+    result[1] = 1000.0  # a caller changing what it got...
+    assert catalog["text"].apply('"thai"')[1] != 1000.0  # ...changes no kept scores
+
+
+def test_term_scores_bounded():
+    from BTrees.IFBTree import IFBucket
+
+    kept = vi.TermScores(limit=5)
+    kept.put(1, IFBucket({1: 1.0, 2: 1.0}))
+    kept.put(2, IFBucket({1: 1.0, 2: 1.0}))
+    assert kept.get(1) is not None  # 1 used last: 2 goes first
+    kept.put(3, IFBucket({1: 1.0, 2: 1.0}))
+    assert set(kept.buckets) == {1, 3} and kept.size == 4
+    kept.put(4, IFBucket({n: 1.0 for n in range(6)}))  # larger than the limit: not kept
+    assert set(kept.buckets) == {1, 3} and kept.get(4) is None
+
+
+def test_index_without_counter_keeps_nothing_until_changed(stored):
+    _db, _connection, catalog = stored
+    okapi = catalog["text"].index
+    del okapi._changes  # as indexes made before the counter
+    transaction.commit()
+    assert okapi.term_scores() is None and len(scores(catalog, "thai")) == 300
+    catalog.index_doc(301, Doc("Thái"))
+    transaction.commit()
+    assert okapi.term_scores() is not None and len(scores(catalog, "thai")) == 301
+
+
+def test_sort_with_a_limit_is_the_start_of_the_full_sort(stored):
+    _db, _connection, catalog = stored
+    index = catalog["text"]
+    for query in ("thai", "bản tin", "Thái Nguyên bản"):
+        result = index.apply(query_text(query))
+        for limit in (1, 5, 20, 99, 500):
+            assert index.sort(result, limit=limit) == index.sort(result)[:limit]
+            assert (index.sort(result, reverse=True, limit=limit)
+                    == index.sort(result, reverse=True)[:limit])
+    ties = index.family.IF.Bucket({docid: 1.0 for docid in range(50)})
+    assert index.sort(ties, limit=3) == [49, 48, 47]  # the newest first
+    assert index.sort(ties, reverse=True, limit=3) == [0, 1, 2]
+
+
+def test_phrases_over_many_buckets(stored, monkeypatch):
+    _db, connection, catalog = stored
+    monkeypatch.setattr(vi, "CACHE_MIN_DOCS", 10)
+    docwords = catalog["text"].index._docwords
+    connection.cacheMinimize()  # every bucket asleep
+    expected = {n for n in range(1, 301) if n % 5 == 0}
+    assert set(found(catalog, '"ban chấp hành đảng bộ"')) == expected
+    assert set(found(catalog, '"ban chấp hành đảng bộ"')) == expected  # kept
+    assert all(bucket._p_status == "ghost" for _lo, _hi, bucket in vi.tree_buckets(docwords))
+    assert set(found(catalog, '"chấp hành đảng"')) == expected
+    assert found(catalog, '"hành đảng bộ ban"') == []
+
+
+def test_tree_buckets_cover_every_key_once_in_order():
+    from BTrees.IOBTree import IOBTree
+
+    for size in (0, 1, 30, 1000, 70_000):  # empty, one inline bucket, two levels, three
+        tree = IOBTree({key * 2: b"" for key in range(size)})
+        keys = []
+        for low, high, bucket in vi.tree_buckets(tree):
+            inside = list(bucket.keys())
+            assert all((low is None or low <= key) and (high is None or key < high)
+                       for key in inside)
+            keys.extend(inside)
+        assert keys == list(tree.keys())

@@ -28,6 +28,12 @@ score on top and rank first; likewise ``(folded OR pair with the next word)``. W
 they are words: "not" may be "nốt" typed without accents), "-" does not exclude, ``*``, ``?``
 and parentheses are separators, an unbalanced quote is ignored. At most ``MAX_QUERY_CHARS``
 characters are read and ``MAX_TERMS`` syllables kept.
+
+Speed on a large site (bench/search, docs/performance.md). BM25 scores of frequent terms are
+kept between queries, per ZODB connection, until the index changes (``TermScores``); so are
+the documents of a checked phrase, whose check reads the stored words of each candidate one
+bucket at a time without leaving them in memory. Sorting by relevance with a limit finds the
+best scores first and only then their documents.
 """
 import functools
 import heapq
@@ -35,8 +41,9 @@ import html
 import itertools
 import re
 import unicodedata
-from operator import itemgetter
+from collections import OrderedDict
 
+from BTrees.Length import Length
 from repoze.catalog.indexes.text import CatalogTextIndex
 from repoze.catalog.query import Contains
 from zope.index.text import widcode
@@ -52,6 +59,11 @@ MAX_TERMS = 20  # syllables kept from a query
 MAX_QUERY_CHARS = 1000  # characters of a query read at all
 MAX_WORD = 40  # characters of a syllable kept (long codes, URLs, base64...)
 MAX_SCAN = 200  # lexicon words looked at by prefix_terms
+# The scores of a term (BM25 of every document having it) are kept between queries, per ZODB
+# connection, for terms in at least CACHE_MIN_DOCS documents, up to CACHE_MAX_SCORES scores
+# (8 bytes each) in all; see ``VietnameseOkapiIndex``.
+CACHE_MIN_DOCS = 256
+CACHE_MAX_SCORES = 4_000_000
 
 # Vietnamese tone marks (combining forms) and their digit in exact terms.
 TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
@@ -210,10 +222,98 @@ class VietnameseLexicon(Lexicon):
         return False
 
 
+class TermScores:
+    """The BM25 scores of the terms searched lately (wid, or ("phrase", wids) for a checked
+    phrase → IFBucket docid → score), least recently used dropped first, at most ``limit``
+    scores in all. The buckets are shared: read them, never change them."""
+
+    def __init__(self, limit=CACHE_MAX_SCORES):
+        self.limit = limit
+        self.size = 0
+        self.buckets = OrderedDict()
+
+    def get(self, key):
+        bucket = self.buckets.get(key)
+        if bucket is not None:
+            self.buckets.move_to_end(key)
+        return bucket
+
+    def put(self, key, bucket):
+        if len(bucket) > self.limit or key in self.buckets:
+            return
+        self.buckets[key] = bucket
+        self.size += len(bucket)
+        while self.size > self.limit:
+            _wid, dropped = self.buckets.popitem(last=False)
+            self.size -= len(dropped)
+
+    def holds(self, result):
+        """Whether ``result`` is one of the kept buckets."""
+        return any(result is bucket for bucket in self.buckets.values())
+
+
 class VietnameseOkapiIndex(OkapiIndex):
     """Okapi BM25, with phrases searched through their pair terms: only the documents having
     every pair of neighbouring syllables of the phrase are checked for the whole phrase, and
-    their score is that of the pairs (instead of intersecting the postings of every word)."""
+    their score is that of the pairs (instead of intersecting the postings of every word).
+
+    Scoring a term is a pass over every document having it (tens of thousands for "thai",
+    "nguyen", "dang" on a large site), done again on every query by zope.index. Here the scores
+    of frequent terms are kept between queries in a ``TermScores`` held in a volatile attribute
+    of ``_changes``, a counter bumped by every change of the index. ZODB drops that attribute
+    whenever the counter changes, in this connection (bumped here, also the cache is dropped
+    at once: a savepoint would make it look clean) or in another one (invalidated at the next
+    transaction), so kept scores always belong to the state of the index this connection sees.
+    Nothing is kept while this transaction has changed the index and not yet saved it.
+    """
+
+    _changes = None  # a Length; indexes made before it have none (no cache until a change)
+
+    def clear(self):
+        OkapiIndex.clear(self)
+        self._changes = Length()
+
+    def index_doc(self, docid, text):
+        self._changed()
+        return OkapiIndex.index_doc(self, docid, text)
+
+    def unindex_doc(self, docid):
+        self._changed()
+        return OkapiIndex.unindex_doc(self, docid)
+
+    def _changed(self):
+        if self._changes is None:
+            self._changes = Length()
+        self._changes._v_scores = None
+        self._changes.change(1)
+
+    def term_scores(self):
+        """The ``TermScores`` of this connection's view of the index, None when scores cannot
+        be kept (an index outside ZODB or made before the counter, unsaved changes)."""
+        changes = self._changes
+        if changes is None or changes._p_jar is None:
+            return None
+        changes.value  # noqa: B018 (loaded: a ghost would keep the attribute when invalidated)
+        if changes._p_changed:
+            return None
+        scores = getattr(changes, "_v_scores", None)
+        if scores is None:
+            scores = changes._v_scores = TermScores()
+        return scores
+
+    def _search_wids(self, wids):
+        scores = self.term_scores()
+        if scores is None:
+            return OkapiIndex._search_wids(self, wids)
+        found = []
+        for wid in wids:
+            bucket = scores.get(wid)
+            if bucket is None:
+                [(bucket, _weight)] = OkapiIndex._search_wids(self, [wid])
+                if len(bucket) >= CACHE_MIN_DOCS:
+                    scores.put(wid, bucket)
+            found.append((bucket, 1))
+        return found
 
     def search_phrase(self, phrase):
         words = self._lexicon.parseTerms(phrase)
@@ -227,13 +327,63 @@ class VietnameseOkapiIndex(OkapiIndex):
         hits = mass_weightedIntersection(self._search_wids(pairs), self.family)
         if not hits or len(words) == 2:
             return hits
-        code = widcode.encode(wids)
-        result = self.family.IF.BTree()
-        docwords = self._docwords
-        for docid, weight in hits.items():
-            if docwords[docid].find(code) >= 0:
-                result[docid] = weight
+        # Checking the whole phrase reads the words of every document found: kept too.
+        scores = self.term_scores()
+        key = ("phrase", tuple(wids))
+        result = scores.get(key) if scores is not None else None
+        if result is not None:
+            return result
+        result = self._having(hits, widcode.encode(wids))
+        if scores is not None and len(hits) >= CACHE_MIN_DOCS:
+            scores.put(key, result)
         return result
+
+
+    def _having(self, hits, code):
+        """The documents of ``hits`` (docid → score) whose words contain ``code``.
+
+        The words of a document are some kilobytes; those of every document of a frequent
+        phrase, hundreds of megabytes on a large site. They are read one bucket of
+        ``_docwords`` at a time, only where there are hits, and the buckets that were not in
+        memory before are put back to sleep (ghosts) when done, so a phrase search leaves the
+        connection's cache as it found it.
+        """
+        result = self.family.IF.Bucket()
+        for low, high, bucket in tree_buckets(self._docwords):
+            # (BTrees' excludemax without a maximum would leave out the last key.)
+            found = hits.items(low, high, excludemax=True) if high is not None else (
+                hits.items(low))
+            if not found:
+                continue
+            asleep = getattr(bucket, "_p_status", None) == "ghost"
+            for docid, weight in found:
+                if bucket[docid].find(code) >= 0:
+                    result[docid] = weight
+            if asleep:
+                bucket._p_deactivate()
+        return result
+
+
+def tree_buckets(tree, low=None, high=None):
+    """(low, high, bucket) for each bucket of the BTree ``tree`` in key order, ``bucket``
+    holding the keys from ``low`` (None: the start) up to but not including ``high`` (None:
+    the end), read from the inner nodes without loading the buckets. A tree small enough to
+    keep its one bucket inside itself gives (low, high, tree)."""
+    state = tree.__getstate__()
+    if state is None:
+        return
+    children = state[0]
+    if isinstance(children[0], tuple):  # one bucket, inside the tree's own state
+        yield low, high, tree
+        return
+    for position in range(0, len(children), 2):
+        child = children[position]
+        start = children[position - 1] if position else low
+        end = children[position + 1] if position + 1 < len(children) else high
+        if isinstance(child, type(tree)):
+            yield from tree_buckets(child, start, end)
+        else:
+            yield start, end, child
 
 
 class VietnameseTextIndex(CatalogTextIndex):
@@ -242,8 +392,8 @@ class VietnameseTextIndex(CatalogTextIndex):
     Differences from zope.index's ``TextIndex.apply``, for speed and safety: a query the
     parser cannot read matches nothing instead of raising; the scores are the raw BM25 sums,
     not divided by the query's weight (that division, a Python loop over every document
-    found, changes no ranking). ``sort`` with a limit takes the best ``limit`` documents with
-    a heap instead of sorting all of them.
+    found, changes no ranking). ``sort`` with a limit takes the best ``limit`` documents
+    instead of sorting all of them.
     """
 
     def __init__(self, discriminator):
@@ -257,13 +407,31 @@ class VietnameseTextIndex(CatalogTextIndex):
             results = QueryParser(self.lexicon).parseQuery(querytext).executeQuery(self.index)
         except (ParseError, QueryError):
             return self.family.IF.BTree()
-        return self.family.IF.BTree() if results is None else results
+        if results is None:
+            return self.family.IF.BTree()
+        scores = self.index.term_scores() if hasattr(self.index, "term_scores") else None
+        if scores is not None and scores.holds(results):
+            results = self.family.IF.Bucket(results)  # one term's kept scores: a copy
+        return results
 
     def sort(self, result, reverse=False, limit=None, sort_type=None):
         if not result or not limit or not hasattr(result, "items"):
             return CatalogTextIndex.sort(self, result, reverse, limit, sort_type)
-        pick = heapq.nsmallest if reverse else heapq.nlargest
-        return [docid for docid, _weight in pick(limit, result.items(), key=itemgetter(1))]
+        # The limit-th score from the scores alone (a heap over floats), then the documents
+        # scoring at least that, in the order of the full sort (ties: the newer document, the
+        # larger docid, first; the other way round when reversed), in half the time of a heap
+        # over (docid, score) pairs on 80,000 documents.
+        values = list(result.values())
+        if reverse:
+            threshold = heapq.nsmallest(limit, values)[-1]
+            best = [(weight, docid) for docid, weight in zip(result.keys(), values)
+                    if weight <= threshold]
+        else:
+            threshold = heapq.nlargest(limit, values)[-1]
+            best = [(weight, docid) for docid, weight in zip(result.keys(), values)
+                    if weight >= threshold]
+        best.sort(reverse=not reverse)
+        return [docid for _weight, docid in best[:limit]]
 
 
 def make_text_index(discriminator):
