@@ -396,6 +396,7 @@ def measure(var, args):
     from webtest import TestApp
 
     from portal import main
+    from portal.catalog.indexes import TEXT
     from portal.catalog.search import search
 
     app = main({}, **settings_for(var, args.cache_size))
@@ -407,30 +408,36 @@ def measure(var, args):
     gc.collect()
     gc.freeze()  # as `portal serve` does after start-up
     rows = {}
-    print("\nms, median / p95. catalog: search() as the view calls it, for the sorted page of 20 "
-          "and for all\nmatches (counts); cold: the page with the text index's kept term scores "
-          "dropped first\n(as after any change to the index); /search: the whole page, "
-          "anonymous, through WebTest.")
+    print("\nms, median / p95. catalog: search() with the view's query, sorted for a page of 20 "
+          "(relevance,\nor date without words) and unsorted for all matches (count, facets); "
+          "cold: the page with the\ntext index's kept term scores dropped first (as after any "
+          "change to the index); /search: the\nwhole page, anonymous, through WebTest.")
     print(f"\n{'query':<32} {'found':>6} {'catalog page':>13} {'all matches':>13} "
           f"{'cold page':>13} {'/search':>13}")
     for name, params in QUERIES + PAGE_ONLY:
         calls = view_calls(browser, params)
-        # The sorted call gives the page; the unsorted one all matches (counts, facets).
-        ordered = [c for c in calls if c[1].get("sort_index")]
+        # The call giving all matches (count, facets) and, from the same query, the sorted
+        # page of 20 as search() gives it (sort_index, limit): the catalog's whole work.
         everything = [c for c in calls if not c[1].get("sort_index") and not c[1].get("limit")]
-        count = search(request, *everything[0][0], **everything[0][1])[0] if everything else 0
+        if not everything:
+            sys.exit(f"{name}: the search view made no query")
+        args_, kwargs = everything[0]
+        by_date = "q" not in params or params.get("sort") == "date"
+        ordered = dict(kwargs, sort_index="effective" if by_date else TEXT, reverse=by_date,
+                       limit=20)
+        count = search(request, *args_, **kwargs)[0]
         cells = []
-        for chosen, cold in ((ordered, False), (everything, False), (ordered, True)):
-            if (name, params) not in QUERIES or not chosen:
+        for kw, cold in ((ordered, False), (kwargs, False), (ordered, True)):
+            if (name, params) not in QUERIES:
                 cells.append(None)
                 continue
-            args_, kwargs = chosen[0]
 
-            def run(a=args_, k=kwargs, cold=cold):
+            def run(a=args_, k=kw, cold=cold):
                 if cold:
                     forget_scores(request)
                 return list(search(request, *a, **k)[1])
-            cells.append(timings(run, args.runs // 4 if cold else args.runs, args.warmup))
+            cells.append(timings(run, max(1, args.runs // 4) if cold else args.runs,
+                                 args.warmup))
         page = timings(lambda p=params: browser.get("/search", p, status=200), args.runs,
                        args.warmup)
         rows[name] = (count, *cells, page)

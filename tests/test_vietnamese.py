@@ -511,13 +511,14 @@ def test_sort_with_a_limit_is_the_start_of_the_full_sort(stored):
 
 def test_phrases_over_many_buckets(stored, monkeypatch):
     _db, connection, catalog = stored
-    monkeypatch.setattr(vi, "CACHE_MIN_DOCS", 10)
+    monkeypatch.setattr(vi, "PHRASE_BUCKETS_WOKEN", 1)
     docwords = catalog["text"].index._docwords
     connection.cacheMinimize()  # every bucket asleep
     expected = {n for n in range(1, 301) if n % 5 == 0}
     assert set(found(catalog, '"ban chấp hành đảng bộ"')) == expected
     assert set(found(catalog, '"ban chấp hành đảng bộ"')) == expected  # kept
-    assert all(bucket._p_status == "ghost" for _lo, _hi, bucket in vi.tree_buckets(docwords))
+    asleep = [bucket._p_status == "ghost" for _lo, _hi, bucket in vi.tree_buckets(docwords)]
+    assert len(asleep) > 2 and asleep[0] is False and all(asleep[1:])  # one left awake
     assert set(found(catalog, '"chấp hành đảng"')) == expected
     assert found(catalog, '"hành đảng bộ ban"') == []
 

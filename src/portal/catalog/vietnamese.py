@@ -64,6 +64,8 @@ MAX_SCAN = 200  # lexicon words looked at by prefix_terms
 # (8 bytes each) in all; see ``VietnameseOkapiIndex``.
 CACHE_MIN_DOCS = 256
 CACHE_MAX_SCORES = 4_000_000
+# Buckets of stored words (about 60 documents each) a phrase check leaves in memory.
+PHRASE_BUCKETS_WOKEN = 50
 
 # Vietnamese tone marks (combining forms) and their digit in exact terms.
 TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
@@ -334,7 +336,7 @@ class VietnameseOkapiIndex(OkapiIndex):
         if result is not None:
             return result
         result = self._having(hits, widcode.encode(wids))
-        if scores is not None and len(hits) >= CACHE_MIN_DOCS:
+        if scores is not None:
             scores.put(key, result)
         return result
 
@@ -344,11 +346,12 @@ class VietnameseOkapiIndex(OkapiIndex):
 
         The words of a document are some kilobytes; those of every document of a frequent
         phrase, hundreds of megabytes on a large site. They are read one bucket of
-        ``_docwords`` at a time, only where there are hits, and the buckets that were not in
-        memory before are put back to sleep (ghosts) when done, so a phrase search leaves the
-        connection's cache as it found it.
+        ``_docwords`` at a time, only where there are hits; past the first
+        ``PHRASE_BUCKETS_WOKEN`` buckets that were not in memory, each is put back to sleep
+        (a ghost) when done, so a frequent phrase does not fill the connection's cache.
         """
         result = self.family.IF.Bucket()
+        woken = 0
         for low, high, bucket in tree_buckets(self._docwords):
             # (BTrees' excludemax without a maximum would leave out the last key.)
             found = hits.items(low, high, excludemax=True) if high is not None else (
@@ -360,7 +363,9 @@ class VietnameseOkapiIndex(OkapiIndex):
                 if bucket[docid].find(code) >= 0:
                     result[docid] = weight
             if asleep:
-                bucket._p_deactivate()
+                woken += 1
+                if woken > PHRASE_BUCKETS_WOKEN:
+                    bucket._p_deactivate()
         return result
 
 
