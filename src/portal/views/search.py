@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from BTrees.IFBTree import IFTreeSet, intersection
+from BTrees.IFBTree import IFTreeSet, intersection, multiunion
 from pyramid.response import Response
 from pyramid.view import view_config
 from repoze.catalog.query import Any, Eq, Ge, InRange, Le
@@ -230,6 +230,9 @@ def _facets(request, catalog, found, sections, chosen):
     out; ``lang`` is the content's language for labels taken from the content."""
     tr = request.localizer.translate
     content_lang = request.layout.content_lang
+    # The documents alone, as a flat set: intersecting it is three times faster than
+    # intersecting the scored tree the text index gives, and there is one per facet value.
+    found = multiunion([found])
     types = _counts(catalog, found, "type", SEARCHED_TYPES)
     in_sections = _counts(catalog, found, "section", list(sections))
     # Publication years in the portal's time zone, from the year index: the years some item
