@@ -342,3 +342,39 @@ def test_the_suggestions_script_inserts_text_only(portal):
     assert "javascript" in script.content_type
     assert "textContent" in script.text
     assert "innerHTML" not in script.text and "insertAdjacentHTML" not in script.text
+
+
+def found_count(browser, text):
+    page = browser.get("/search", {"q": text})
+    title = page.html.select_one("#results-title")
+    return int(title.text.split(":")[1]) if title else 0
+
+
+def test_kept_answers_follow_every_change_and_never_reach_signed_in_people(demo_copy):
+    from portal.content.types import NewsItem
+    from portal.publishing.policy import place
+
+    from .test_catalog import app_site
+    with editing(demo_copy) as site:
+        add_user(site, "bientap", "Biên Tập", groups=("ban-tuyen-giao",))
+    app, clock = clocked_app(demo_copy)
+    try:
+        anonymous, editor = TestApp(app), TestApp(app)
+        sign_in(editor, "bientap")
+        assert found_count(anonymous, "zqxmoi") == 0
+        assert found_count(anonymous, "zqxmoi") == 0  # asked again: the kept answer
+        with app_site(app) as site:
+            news = site["tin-tuc-su-kien"]["trong-tinh"]
+            item = NewsItem("Tin zqxmoi vừa đăng")
+            item.set_dates(clock.now(), clock.now() - timedelta(minutes=1))
+            news.add("tin-zqxmoi", item, registry=app.registry)
+            place(app.registry, item, "published")
+        assert found_count(anonymous, "zqxmoi") == 1  # the change dropped the kept answer
+        form = editor.get(NEWS + "@@add?type=NewsItem").forms["manage-form"]
+        form["title"], form["body"] = "Bản nháp zqxnhap", "<p>Nội dung.</p>"
+        form.submit("save", status=303)
+        assert found_count(anonymous, "zqxnhap") == 0
+        assert found_count(editor, "zqxnhap") == 1  # never the anonymous visitors' answer
+        assert found_count(anonymous, "zqxnhap") == 0
+    finally:
+        app.registry._zodb_databases[""].close()

@@ -186,16 +186,25 @@ def search_view(context, request):
         return values
     query = _query(user_text, chosen, zone)
     query = for_types if query is None else for_types & query
-    # One query: its result set gives the count and the facets, and is then sorted for the
-    # page alone (relevance scores travel with it).
-    count, found = search(request, query)
-    count = int(count)
-    number, last = page_number(request, count, PAGE_SIZE)
-    if sort == "relevance":
-        ordered = catalog[TEXT].sort(found, limit=number * PAGE_SIZE)
-    else:
-        ordered = catalog["effective"].sort(found, reverse=True, limit=number * PAGE_SIZE)
-    page = list(ordered)[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+
+    def found():
+        # One query: its result set gives the count and the facets, and is then sorted for
+        # the page alone (relevance scores travel with it).
+        count, found = search(request, query)
+        count = int(count)
+        number, last = page_number(request, count, PAGE_SIZE)
+        if sort == "relevance":
+            ordered = catalog[TEXT].sort(found, limit=number * PAGE_SIZE)
+        else:
+            ordered = catalog["effective"].sort(found, reverse=True, limit=number * PAGE_SIZE)
+        page = list(ordered)[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+        return count, number, last, page, _facets(request, catalog, found, sections, chosen)
+
+    # Citizens ask the same questions: an anonymous visitor's answer (plain ids and counts)
+    # is kept with the derived data until the content or the clock's window changes.
+    key = ("search", request.locale_name, user_text, sort, request.GET.get("page", "")[:12],
+           tuple(sorted((name, str(value)) for name, value in chosen.items())))
+    count, number, last, page, facets = request.layout.memo(key, found)
     results = []
     for docid in page:
         obj = resolve(request, docid)
@@ -209,9 +218,7 @@ def search_view(context, request):
                         else highlight(text, "", width=200),
                         "type": tr(type_label(obj.type_name)),
                         "section": sections.get(request.layout.current_section(obj), "")})
-    values.update(results=results, count=count, number=number, last=last,
-                  facets=_facets(request, catalog, found, sections, chosen)
-                  if catalog is not None else [])
+    values.update(results=results, count=count, number=number, last=last, facets=facets)
     return values
 
 
