@@ -21,6 +21,7 @@ import gc
 import multiprocessing
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -251,6 +252,8 @@ def build(var, items, seed, batch, report):
     db.pack()  # a site is packed now and then: the file holds current records, not 100 copies
     pack_seconds = time.perf_counter() - started
     db.close()
+    (Path(var) / "Data.fs.old").unlink(missing_ok=True)
+    shutil.rmtree(Path(var) / "blobs.old", ignore_errors=True)
     report.send({"profiles_seconds": profiles_seconds, "items": items, "seconds": seconds,
                  "per_index": dict(per_index), "rss_mb": rss_mb, "pack_seconds": pack_seconds,
                  "size_mb": (Path(var) / "Data.fs").stat().st_size / 2 ** 20})

@@ -434,6 +434,7 @@ def test_kept_scores_are_the_same_scores(stored, monkeypatch):
     first = dict(scores(catalog, "Thái Nguyên bản tin"))
     kept = okapi.term_scores()
     assert kept.buckets and kept.size == sum(len(b) for b in kept.buckets.values())
+    assert ("or", "thai", "=thai1", "thai_nguyen") in kept.buckets  # a word as searched
     assert dict(scores(catalog, "Thái Nguyên bản tin")) == first
     assert set(first) == {n for n in range(1, 301) if n % 3 == 0 or n % 5 == 0 or n % 7 == 0}
     assert found(catalog, "Thái Nguyên bản tin")[0] % 3 == 0  # "Bản tin" itself first
@@ -535,3 +536,21 @@ def test_tree_buckets_cover_every_key_once_in_order():
                        for key in inside)
             keys.extend(inside)
         assert keys == list(tree.keys())
+
+
+@pytest.mark.parametrize("raw", [
+    query_text("Nghị quyết Đại hội"), query_text("thai nguyen ban"), query_text('"bản tin" số'),
+    query_text("chấp hành đảng"), "thai AND NOT ban", "(thai OR tin) AND NOT (ban OR so)",
+    '"ban chap hanh" OR tin', "thai OR ban", "tin",
+])
+def test_execute_is_zope_index_execute_query(stored, monkeypatch, raw):
+    from zope.index.text.queryparser import QueryParser
+
+    _db, _connection, catalog = stored
+    monkeypatch.setattr(vi, "CACHE_MIN_DOCS", 10)
+    index = catalog["text"]
+    tree = QueryParser(index.lexicon).parseQuery(raw)
+    expected = dict(tree.executeQuery(index.index))
+    assert dict(vi.execute(tree, index.index)) == expected
+    assert dict(vi.execute(tree, index.index)) == expected  # kept unions: the same again
+    assert dict(index.apply(raw)) == expected

@@ -31,9 +31,10 @@ characters are read and ``MAX_TERMS`` syllables kept.
 
 Speed on a large site (bench/search, docs/performance.md). BM25 scores of frequent terms are
 kept between queries, per ZODB connection, until the index changes (``TermScores``); so are
-the documents of a checked phrase, whose check reads the stored words of each candidate one
-bucket at a time without leaving them in memory. Sorting by relevance with a limit finds the
-best scores first and only then their documents.
+the scores of a word with its exact spelling and pair (an OR clause) and the documents of a
+checked phrase, whose check reads the stored words of each candidate one bucket at a time
+without leaving them all in memory. Sorting by relevance with a limit finds the best scores
+first and only then their documents.
 """
 import functools
 import heapq
@@ -51,7 +52,7 @@ from zope.index.text.lexicon import Lexicon
 from zope.index.text.okapiindex import OkapiIndex
 from zope.index.text.parsetree import ParseError, QueryError
 from zope.index.text.queryparser import QueryParser
-from zope.index.text.setops import mass_weightedIntersection
+from zope.index.text.setops import mass_weightedIntersection, mass_weightedUnion
 
 MARK = "="  # first character of the exact terms; never starts a folded term
 PAIR = "_"  # joins the two folded syllables of a pair term
@@ -225,9 +226,10 @@ class VietnameseLexicon(Lexicon):
 
 
 class TermScores:
-    """The BM25 scores of the terms searched lately (wid, or ("phrase", wids) for a checked
-    phrase → IFBucket docid → score), least recently used dropped first, at most ``limit``
-    scores in all. The buckets are shared: read them, never change them."""
+    """The BM25 scores of the terms searched lately (wid, ("phrase", wids) for a checked phrase,
+    ("or", terms...) for a word with its spelling and pair → IFBucket docid → score), least
+    recently used dropped first, at most ``limit`` scores in all. The buckets are shared: read
+    them, never change them."""
 
     def __init__(self, limit=CACHE_MAX_SCORES):
         self.limit = limit
@@ -409,7 +411,7 @@ class VietnameseTextIndex(CatalogTextIndex):
         if not isinstance(querytext, str):
             return self.family.IF.BTree()
         try:
-            results = QueryParser(self.lexicon).parseQuery(querytext).executeQuery(self.index)
+            results = execute(QueryParser(self.lexicon).parseQuery(querytext), self.index)
         except (ParseError, QueryError):
             return self.family.IF.BTree()
         if results is None:
@@ -437,6 +439,38 @@ class VietnameseTextIndex(CatalogTextIndex):
                     if weight >= threshold]
         best.sort(reverse=not reverse)
         return [docid for _weight, docid in best[:limit]]
+
+
+def execute(node, index):
+    """``node.executeQuery(index)`` for a parsed query, the union of an OR of words (a word
+    with its exact spelling and its pair with the next word, as ``query_text`` writes them)
+    kept with the terms' scores: a query then only intersects its words' kept unions."""
+    kind = node.nodeType()
+    if kind == "AND":
+        found, nots = [], []
+        for child in node.getValue():
+            if child.nodeType() == "NOT":  # as zope.index's AndNode
+                result = child.getValue().executeQuery(index)
+                if result is not None:
+                    nots.append((result, 1))
+            else:
+                result = execute(child, index)
+                if result is not None:
+                    found.append((result, 1))
+        result = mass_weightedIntersection(found, index.family)
+        if nots:
+            result = index.family.IF.difference(result, mass_weightedUnion(nots, index.family))
+        return result
+    scores = index.term_scores() if kind == "OR" and hasattr(index, "term_scores") else None
+    if scores is None or any(child.nodeType() != "ATOM" for child in node.getValue()):
+        return node.executeQuery(index)
+    key = ("or", *(child.getValue() for child in node.getValue()))
+    result = scores.get(key)
+    if result is None:
+        result = node.executeQuery(index)
+        if len(result) >= CACHE_MIN_DOCS:
+            scores.put(key, result)
+    return result
 
 
 def make_text_index(discriminator):
