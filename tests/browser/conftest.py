@@ -8,6 +8,7 @@ browser tests fail rather than skip.
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,17 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, demo_var):
     """Base URL (without a trailing slash) of the demo site served by waitress in a daemon thread."""
-    from waitress import create_server
-
     target = tmp_path_factory.mktemp("browser") / "var"
     shutil.copytree(demo_var, target)
-    app = make_app(target)
+    with serving(make_app(target)) as url:
+        yield url
+
+
+@contextmanager
+def serving(app):
+    """The base URL of ``app`` served by waitress in a daemon thread on a free port; on exit
+    the server stops and the app's database closes."""
+    from waitress import create_server
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, name="waitress-live-server", daemon=True)
     thread.start()

@@ -5,13 +5,13 @@ Escape, a click). No horizontal overflow, no WCAG 2.1 A/AA violation found by ax
 with the suggestions open), focus visible, and searching works with JavaScript off.
 Full-page screenshots go where tests/browser/test_pages.py saves its own."""
 import shutil
-import threading
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from ..conftest import clocked_app, editing
 from ..test_search import PROVINCE, describe_documents
+from .conftest import serving
 from .test_pages import check_page, open_page
 from .test_workflow_pages import assert_focus_visible, assert_inside_viewport
 
@@ -25,22 +25,14 @@ NEWS = "/xay-dung-dang/cong-tac-tuyen-giao/tin-hoat-dong/"
 def search_site(tmp_path_factory, demo_var):
     """Base URL of the demo site with kinds and issuing bodies on some documents, its clock at
     the tests' fixed time (the demo's items are all out by then)."""
-    from waitress import create_server
 
     var = tmp_path_factory.mktemp("search-browser") / "var"
     shutil.copytree(demo_var, var)
     with editing(var) as site:
         describe_documents(site)
     app, _clock = clocked_app(var)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="search-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.registry._zodb_databases[""].close()
+    with serving(app) as url:
+        yield url
 
 
 def search_url(base, **params):

@@ -5,7 +5,6 @@ horizontal overflow, no WCAG 2.1 A/AA violation found by axe-core, the state sai
 buttons wrapping on a phone, the worklists scrolling inside their labelled region, and focus
 visible. Full-page screenshots go where tests/browser/test_pages.py saves its own."""
 import shutil
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +15,7 @@ from portal.security.localroles import set_local_roles
 
 from ..conftest import add_user, editing, make_app
 from ..test_login import enrol, form_to, sign_in
+from .conftest import serving
 from .test_pages import HEIGHT, check_page
 
 pytestmark = pytest.mark.browser
@@ -46,8 +46,6 @@ def change(browser, url, transition, comment=""):
 def workflow_site(tmp_path_factory, demo_var):
     """(base URL, {login: cookies}, {name: URL}) of a site where an agency's author has one item
     sent back with a comment and one waiting for the agency's reviewer."""
-    from waitress import create_server
-
     var = tmp_path_factory.mktemp("workflow-browser") / "var"
     shutil.copytree(demo_var, var)
     with editing(var) as site:
@@ -70,18 +68,10 @@ def workflow_site(tmp_path_factory, demo_var):
     change(reviewer, sent_back, "reject", COMMENT)
     change(author, waiting, "submit")
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="workflow-live-server", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    try:
+    with serving(app) as base:
         yield base, {"tacgia": dict(author.cookies), "duyet": dict(reviewer.cookies)}, {
             "sent_back": sent_back.replace("http://localhost", base),
             "waiting": waiting.replace("http://localhost", base)}
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.registry._zodb_databases[""].close()
 
 
 def open_as(browser, workflow_site, login, width):
