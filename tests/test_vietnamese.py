@@ -554,3 +554,12 @@ def test_execute_is_zope_index_execute_query(stored, monkeypatch, raw):
     assert dict(vi.execute(tree, index.index)) == expected
     assert dict(vi.execute(tree, index.index)) == expected  # kept unions: the same again
     assert dict(index.apply(raw)) == expected
+
+
+def test_highlight_compiles_a_query_once():
+    vi._query_matcher.cache_clear()
+    texts = [f"Tin số {n} về Thái Nguyên" for n in range(20)]  # a page of snippets
+    snippets = [highlight(text, "thai nguyen") for text in texts]
+    assert all("<mark>Thái</mark> <mark>Nguyên</mark>" in snippet for snippet in snippets)
+    assert vi._query_matcher.cache_info().misses == 1
+    assert highlight("Thái Nguyên", 42) == "Thái Nguyên" and vi._query_matcher.cache_info().misses == 1

@@ -637,6 +637,14 @@ def _matcher(words):
     return re.compile(rf"(?<![^\W_])(?<![{_MARKS}])(?:{body})(?![^\W_])", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)
+def _query_matcher(user_text):
+    """The compiled matcher of the words of ``user_text`` (None without words): a page of
+    results highlights twenty snippets for the same query."""
+    words = query_words(user_text)
+    return _matcher(words) if words else None
+
+
 def _clean(text):
     return re.sub(r"\s+", " ", text)
 
@@ -665,8 +673,7 @@ def highlight(text, user_text, width=200):
         except (TypeError, ValueError):
             width = 200
         text = text[:100_000]
-        words = query_words(user_text)
-        matcher = _matcher(words) if words else None
+        matcher = _query_matcher(user_text) if isinstance(user_text, str) else None
         first = matcher.search(text) if matcher else None
         start = 0
         if first is not None and first.end() > width:
