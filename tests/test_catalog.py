@@ -201,3 +201,24 @@ def test_the_text_index_follows_edits_and_never_finds_drafts(portal):
     assert "hoi-thao-che-tan-cuong" not in titles(app, "hoi thao che tan cuong")  # a draft
     assert titles(app, "hoi thao che tan cuong", editor)[0] == "hoi-thao-che-tan-cuong"
 
+
+
+def test_a_grant_above_a_blocked_folder_does_not_reach_below_it(portal):
+    from portal.content.types import Folder
+    from portal.security.localroles import set_blocked
+    app, _clock, _var = portal
+    with app_site(app) as site:
+        inside = site["noi-bo"]
+        inside.add("mo", Page("Trang nội bộ mở"), registry=app.registry)
+        closed = inside.add("kin", Folder("Hồ sơ kín"), registry=app.registry)
+        closed.add("trang", Page("Trang kín"), registry=app.registry)
+        set_blocked(closed, True)
+        app.registry.notify(LocalRolesModified(closed, inside, "kin"))
+        change_local_roles(site, inside, "user:khach", {"Editor"})
+        app.registry.notify(LocalRolesModified(inside, site, "noi-bo"))
+    guest = browser(app, "khach")
+    found = Visitor(app, guest).paths(Eq("type", "Page") & Eq("parents", "noi-bo"))
+    assert "noi-bo/mo" in found
+    assert "noi-bo/kin/trang" not in found
+    # The search page agrees: the blocked page's title is never offered.
+    assert "Trang kín" not in guest.get("/search", {"q": "trang kin"}).text
