@@ -348,9 +348,10 @@ PAGE_ONLY = [  # the same searches in another order or page (same catalog query)
 
 
 def settings_for(var, cache_size):
+    from portal.testing import storage_uri
+
     return {
-        "zodbconn.uri": f"file://{var}/Data.fs?blobstorage_dir={var}/blobs"
-                        f"&connection_cache_size={cache_size}",
+        "zodbconn.uri": storage_uri(var, cache_size),
         "pyramid.default_locale_name": "vi",
         "portal.show_tracebacks": "false",
         "portal.secret": "bench-secret-not-for-production",

@@ -10,7 +10,7 @@ import transaction
 from portal.clock import FixedClock, SeededRandom
 from portal.security.principals import User
 from portal.testing import FIXED_NOW as NOW  # noqa: F401 (tests import it from here)
-from portal.testing import build_database, open_db
+from portal.testing import build_database, open_db, storage_uri
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def settings_for(var):
     """Application settings for a database in the folder ``var``."""
     return {
-        "zodbconn.uri": f"file://{var}/Data.fs?blobstorage_dir={var}/blobs",
+        "zodbconn.uri": storage_uri(var),
+        "mail.queue_path": str(Path(var) / "mail-queue"),
         "pyramid.default_locale_name": "vi",
         "portal.show_tracebacks": "false",
         "portal.secret": "test-secret-not-for-production",

@@ -16,7 +16,7 @@ from portal.content.events import LocalRolesModified, ObjectModified
 from portal.content.types import Page
 from portal.security.sharing import change_local_roles
 
-from .conftest import add_user, clocked_app, editing
+from .conftest import ROOT, add_user, clocked_app, editing
 from .test_login import form_to, sign_in
 from .test_publishing import TITLE
 
@@ -166,8 +166,8 @@ def test_portal_reindex_rebuilds_with_a_progress_bar(portal, capsys, monkeypatch
         del site.catalog
     ini = tmp_path / "portal.ini"
     ini.write_text("[app:main]\nuse = egg:portal\nportal.secret = s\n"
-                   "zodbconn.uri = file://%(PORTAL_VAR)s/Data.fs?blobstorage_dir="
-                   "%(PORTAL_VAR)s/blobs\n")
+                   f"zodbconn.uri = zconfig://{ROOT}/etc/filestorage.conf\n"
+                   "mail.queue_path = %(PORTAL_VAR)s/mail-queue\n")
     monkeypatch.setenv("PORTAL_VAR", str(var))
     assert main(["reindex", str(ini)]) == 0
     out, err = capsys.readouterr()

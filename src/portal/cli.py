@@ -32,6 +32,8 @@ def ini_options(config_uri):
     here = Path(config_uri).resolve().parent
     var = Path(os.environ.get("PORTAL_VAR") or here / "var").resolve()
     var.mkdir(parents=True, exist_ok=True)
+    # The storage's ZConfig file (etc/filestorage.conf) reads $(PORTAL_VAR) from the environment.
+    os.environ["PORTAL_VAR"] = str(var)
     return {"PORTAL_VAR": str(var), "PORTAL_PORT": os.environ.get("PORTAL_PORT", "6543"),
             "PORTAL_SECRET": os.environ.get("PORTAL_SECRET") or _kept_secret(var)}
 

@@ -35,6 +35,23 @@ def open_db(var):
     return DB(FileStorage(str(var / "Data.fs"), blob_dir=str(var / "blobs")))
 
 
+def storage_uri(var, cache_size=None):
+    """A ``zconfig://`` URI for the FileStorage with blobs in the folder ``var``.
+
+    The same storage as the shipped ``etc/filestorage.conf`` (FileStorage's own blob support),
+    written into ``var`` with its paths spelled out, so that several databases can be open in
+    one process without sharing the ``PORTAL_VAR`` environment variable.
+    """
+    var = Path(var).resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    conf = var / "zodb.conf"
+    cache = f"  cache-size {cache_size}\n" if cache_size else ""
+    conf.write_text(f"<zodb>\n{cache}  <filestorage>\n"
+                    f"    path {var / 'Data.fs'}\n    blob-dir {var / 'blobs'}\n"
+                    "  </filestorage>\n</zodb>\n")
+    return f"zconfig://{conf}"
+
+
 def build_database(var, profiles, now=FIXED_NOW, extend=None):
     """Create a database in ``var`` with ``profiles`` applied at ``now``.
 
