@@ -23,7 +23,7 @@ def main(global_config, **settings):
     config.include("portal")
     app = config.make_wsgi_app()
     db = config.registry._zodb_databases[""]
-    bootstrap(db, config.registry.portal_clock)
+    bootstrap(db, config.registry)
     return app
 
 

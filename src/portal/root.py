@@ -2,6 +2,7 @@
 import transaction
 from pyramid_zodbconn import get_connection
 
+from . import evolve
 from .content.schedule import Schedule, get_schedule
 from .content.types import Site
 from .security.audit import AuditLog
@@ -27,12 +28,16 @@ def ensure_site(zodb_root, now):
         site.throttle = Throttle()
         site.audit_log = AuditLog()
         site.schedule = Schedule()
+        # A new site has the newest data layout: no evolve step applies to it.
+        site.evolve_version = evolve.newest()
         zodb_root[ROOT_KEY] = site
     return site
 
 
-def bootstrap(db, clock):
-    """Make the site at start-up so that no request ever has to write to create it."""
+def bootstrap(db, registry):
+    """Make the site at start-up, or bring an existing one up to date (evolve steps, missing
+    catalog indexes), so that no request ever has to write to create it."""
+    clock = registry.portal_clock
     conn = db.open()
     try:
         with transaction.manager:
@@ -51,6 +56,8 @@ def bootstrap(db, clock):
                     # A site made before the catalog or one of its indexes: index it once,
                     # at start-up, never on a GET.
                     rebuild(site)
+        if not created:
+            evolve.evolve(conn, registry, ROOT_KEY)
     finally:
         conn.close()
     return created
