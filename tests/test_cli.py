@@ -1,6 +1,7 @@
 """The `portal` command: init creates the database, the admin user, and is idempotent; adduser
 adds a user or refuses clearly with exit status 2."""
 import io
+import os
 import re
 
 import pytest
@@ -165,3 +166,145 @@ def test_adduser_needs_a_database(var, monkeypatch, capsys):
     monkeypatch.setenv("PORTAL_NEW_PASSWORD", ADD_PASSWORD)
     assert main(["adduser", INI, "dung"]) == 2
     assert "run `portal init` first" in capsys.readouterr().err
+
+
+# every command on every storage --------------------------------------------------------
+
+def last_transaction(var):
+    db = open_db(var)
+    try:
+        return db.lastTransaction()
+    finally:
+        db.close()
+
+
+def test_init_if_new_writes_nothing_when_the_site_exists(var, capsys):
+    main(["init", INI, "--profile", "default"])
+    before = last_transaction(var), (var / "Data.fs").stat().st_size
+    assert main(["init", INI, "--if-new", "--profile", "default"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert (last_transaction(var), (var / "Data.fs").stat().st_size) == before
+
+
+def shared_ini(tmp_path, conf):
+    """An ini like development.ini's whose database is ``etc/<conf>``."""
+    ini = tmp_path / "shared.ini"
+    ini.write_text("[app:main]\nuse = egg:portal\nportal.profiles = default\n"
+                   "portal.secret = %(PORTAL_SECRET)s\n"
+                   f"zodbconn.uri = zconfig://{ROOT}/etc/{conf}\n"
+                   "mail.queue_path = %(PORTAL_VAR)s/mail-queue\n")
+    return str(ini)
+
+
+@pytest.fixture(params=["zeo", "postgresql"])
+def shared_storage(request, tmp_path, monkeypatch, var):
+    """An ini naming a ZEO server or a PostgreSQL database (real servers on loopback)."""
+    from .storage_servers import PostgresCluster, ZeoServer
+
+    monkeypatch.delenv("PORTAL_SECRET", raising=False)
+    if request.param == "zeo":
+        server = ZeoServer(tmp_path / "zeo").start()
+        request.addfinalizer(server.stop)
+        monkeypatch.setenv("PORTAL_ZEO_SERVER", server.address)
+        return shared_ini(tmp_path, "zeo.conf")
+    cluster = PostgresCluster().start()
+    request.addfinalizer(cluster.remove)
+    monkeypatch.setenv("PORTAL_PG_DSN", cluster.dsn())
+    return shared_ini(tmp_path, "relstorage.conf")
+
+
+def storage_state(ini):
+    """(last transaction id, the site's users) of the database ``ini`` names."""
+    from pyramid.paster import get_appsettings
+
+    from portal.cli import ini_options
+    from portal.storage import open_database
+
+    db = open_database(get_appsettings(ini, options=ini_options(ini)))
+    conn = db.open()
+    try:
+        root = conn.root()
+        users = sorted(user.login for user in root["portal"].users) if "portal" in root else None
+        return db.lastTransaction(), users
+    finally:
+        conn.close()
+        db.close()
+
+
+@pytest.mark.slow
+def test_every_command_works_on_zeo_and_postgresql(shared_storage, monkeypatch, capsys):
+    ini = shared_storage
+    monkeypatch.setenv("PORTAL_ADMIN_PASSWORD", "mat-khau-du-dai-2026")
+    monkeypatch.setenv("PORTAL_NEW_PASSWORD", ADD_PASSWORD)
+    assert main(["adduser", ini, "dung"]) == 2
+    assert "run `portal init` first" in capsys.readouterr().err
+    assert main(["init", ini, "--if-new"]) == 0
+    assert "201 objects created" in capsys.readouterr().out
+    before = storage_state(ini)
+    assert main(["init", ini, "--if-new"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert storage_state(ini) == before
+    assert main(["adduser", ini, "dung", "--role", "Editor"]) == 0
+    assert storage_state(ini)[1] == ["admin", "dung"]
+    assert main(["reindex", ini]) == 0
+    assert "objects indexed" in capsys.readouterr().out
+    assert main(["check-blobs", ini]) == 0
+    assert "Every file and image" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_serving_a_shared_database_with_a_local_secret_says_so(shared_storage, monkeypatch):
+    from pyramid.paster import get_app, get_appsettings
+
+    from portal.cli import ini_options, shared_secret_warning
+
+    options = ini_options(shared_storage)
+    app = get_app(shared_storage, options=options)
+    db = app.registry._zodb_databases[""]
+    try:
+        settings = get_appsettings(shared_storage, options=options)
+        warning = shared_secret_warning(db, settings, options)
+        assert "same PORTAL_SECRET" in warning and str(options["PORTAL_VAR"]) in warning
+        monkeypatch.setenv("PORTAL_SECRET", "one-secret-for-every-process")
+        options = ini_options(shared_storage)
+        assert shared_secret_warning(db, get_appsettings(shared_storage, options=options),
+                                     options) is None
+    finally:
+        db.close()
+
+
+def test_a_local_database_needs_no_shared_secret(var):
+    from pyramid.paster import get_app, get_appsettings
+
+    from portal.cli import ini_options, shared_secret_warning
+
+    options = ini_options(INI)
+    app = get_app(INI, options=options)
+    db = app.registry._zodb_databases[""]
+    try:
+        assert shared_secret_warning(db, get_appsettings(INI, options=options), options) is None
+    finally:
+        db.close()
+
+
+def test_check_blobs_names_the_items_whose_files_are_missing(var, capsys):
+    from portal.content.blobs import ImageData
+    from portal.content.types import Image
+
+    from .test_manage import jpeg
+
+    main(["init", INI, "--profile", "default"])
+    db, conn, site = site_of(var)
+    with transaction.manager:
+        item = site["gioi-thieu"].add("anh", Image("Ảnh"), send_events=False)
+        item.image = ImageData(jpeg(), "anh.jpg")
+    blob_file = item.image.blob.committed()
+    conn.close()
+    db.close()
+    capsys.readouterr()
+    assert main(["check-blobs", INI]) == 0
+    assert "Every file and image" in capsys.readouterr().out
+    os.remove(blob_file)
+    assert main(["check-blobs", INI]) == 1
+    out = capsys.readouterr().out
+    assert "1 file(s) missing" in out and "/gioi-thieu/anh" in out

@@ -1,5 +1,5 @@
 """The ``portal`` command: ``portal init``, ``portal serve``, ``portal adduser``,
-``portal mailqueue`` and ``portal reindex``.
+``portal mailqueue``, ``portal reindex`` and ``portal check-blobs``.
 
 ``PORTAL_VAR`` (folder of Data.fs and blobs, default ``var/``) and ``PORTAL_PORT`` (default
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
@@ -23,6 +23,7 @@ from .root import ensure_site
 from .security.audit import get_audit_log
 from .security.principals import User
 from .security.roles import ASSIGNABLE_ROLES
+from .storage import has_site, is_shared, items_holding, missing_blobs, open_database
 
 DEFAULT_CONFIG = "development.ini"
 
@@ -50,10 +51,16 @@ def _kept_secret(var):
 def cmd_init(args):
     """Apply profiles to the database, creating it and the admin user when new."""
     options = ini_options(args.config)
-    datafs = Path(options["PORTAL_VAR"]) / "Data.fs"
-    if args.if_new and datafs.exists() and datafs.stat().st_size > 0:
-        print(f"{datafs} exists; nothing to do (drop --if-new to re-apply profiles).")
-        return 0
+    if args.if_new:
+        try:
+            exists = _site_exists(args.config, options)
+        except CommandError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if exists:
+            print("The database already holds the site; nothing to do "
+                  "(drop --if-new to re-apply profiles).")
+            return 0
     env = bootstrap(args.config, options=options)
     registry = env["registry"]
     db = registry._zodb_databases[""]
@@ -118,11 +125,61 @@ def cmd_serve(args):
     setup_logging(args.config)
     app = get_app(args.config, options=options)
     tune_gc()
-    start_delivery_thread(get_appsettings(args.config, options=options))
+    settings = get_appsettings(args.config, options=options)
+    warning = shared_secret_warning(app.registry._zodb_databases[""], settings, options)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    start_delivery_thread(settings)
     port = int(options["PORTAL_PORT"])
     print(f"Serving the portal at http://127.0.0.1:{port}")
     waitress.serve(app, host=args.host, port=port, threads=args.threads)
     return 0
+
+
+def shared_secret_warning(db, settings, options):
+    """What to tell the operator when processes sharing the storage may sign cookies with
+    different secrets (the one kept in this machine's PORTAL_VAR/secret), else None."""
+    from_local_file = not os.environ.get("PORTAL_SECRET")
+    if not (is_shared(db) and from_local_file
+            and settings.get("portal.secret") == options["PORTAL_SECRET"]):
+        return None
+    return (f"the database is shared with other processes, but this one signs sign-ins with "
+            f"the secret kept in {Path(options['PORTAL_VAR']) / 'secret'}. A process with "
+            f"another secret does not recognise those sign-ins: give every process the same "
+            f"PORTAL_SECRET (docs/deployment.md).")
+
+
+def cmd_check_blobs(args):
+    """List the blob records whose file is missing, and the items holding them (exit 1)."""
+    try:
+        env = open_existing(args.config)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    db = env["registry"]._zodb_databases[""]
+    try:
+        missing = missing_blobs(db, progress=lambda n: print(f"{n} transactions read",
+                                                              file=sys.stderr))
+        if not missing:
+            print("Every file and image of the database is present.")
+            return 0
+        conn = db.open()
+        try:
+            paths = items_holding(conn.root()["portal"], [oid for oid, _tid in missing])
+        finally:
+            conn.transaction_manager.abort()
+            conn.close()
+        print(f"{len(missing)} file(s) missing from the blob folder; the items holding them "
+              f"need their file or image uploaded again:")
+        for path in paths:
+            print(f"  {path}")
+        if len(paths) < len(missing):
+            print(f"  ({len(missing) - len(paths)} belong to no item of the site: old "
+                  f"revisions or removed items, dropped by the next pack)")
+        return 1
+    finally:
+        env["closer"]()
+        db.close()
 
 
 def cmd_mailqueue(args):
@@ -176,14 +233,32 @@ def open_existing(config):
     if not os.path.exists(config):
         raise CommandError(f"no configuration file {config}")
     options = ini_options(config)
-    datafs = Path(options["PORTAL_VAR"]) / "Data.fs"
-    if not datafs.exists() or datafs.stat().st_size == 0:
-        raise CommandError(f"no database at {datafs}; run `portal init` first")
+    if not _site_exists(config, options):
+        raise CommandError("the database named by zodbconn.uri holds no site yet; "
+                           "run `portal init` first")
     try:
         return bootstrap(config, options=options)
     except LockError:
-        raise CommandError(f"the database {datafs} is in use; stop the portal's server "
-                           "first") from None
+        raise CommandError(IN_USE) from None
+
+
+IN_USE = "the database file is in use; stop the portal's server first (or serve it with ZEO)"
+
+
+def _site_exists(config, options):
+    """Whether the database the ini names holds the site; looks without writing anything."""
+    settings = get_appsettings(config, options=options)
+    try:
+        db = open_database(settings)
+    except LockError:
+        raise CommandError(IN_USE) from None
+    except Exception as exc:  # any storage's failure to connect: say which and why
+        raise CommandError(f"cannot open the database named by zodbconn.uri "
+                           f"({settings.get('zodbconn.uri')}): {exc}") from exc
+    try:
+        return has_site(db)
+    finally:
+        db.close()
 
 
 def progress_bar(stream, width=30):
@@ -322,6 +397,10 @@ def build_parser():
     reindex = sub.add_parser("reindex", help="rebuild the catalog (with a progress bar)")
     reindex.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
     reindex.set_defaults(func=cmd_reindex)
+    check_blobs = sub.add_parser(
+        "check-blobs", help="list files and images whose blob file is missing (exit status 1)")
+    check_blobs.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
+    check_blobs.set_defaults(func=cmd_check_blobs)
     return parser
 
 
