@@ -3,15 +3,13 @@
 A step is a module ``stepNNN_what.py`` in this package holding ``evolve(site, registry)`` and a
 docstring saying what it changes and why. ``site.evolve_version`` is the number of the last
 step applied; a new site starts at the newest (``ensure_site``), so only databases made by an
-older release run steps. Steps run at start-up (``portal.root.bootstrap``) and with
-``portal evolve``, in order, each in its own transaction: a step that fails leaves the version
-at the one before it and stops the start with its message.
+older release run steps. Steps run at start-up (``portal.root.bootstrap``), in order, each
+in its own transaction: a step that fails leaves the version at the one
+before it and stops the start with its message.
 """
 import importlib
 import pkgutil
 import re
-
-import transaction
 
 _STEP = re.compile(r"^step(\d{3})_\w+$")
 
@@ -49,16 +47,24 @@ def pending(site):
 
 def evolve(conn, registry, root_key="portal", progress=None):
     """Apply the pending steps to the site of ``conn``, one transaction each; return the
-    numbers applied. ``progress(number, summary)`` is told before each step."""
+    numbers applied. ``progress(number, summary)`` is told before each step.
+
+    Processes sharing a database (ZEO, RelStorage) may start together: a step that conflicts
+    with another process's run of it is tried again and found done.
+    """
     applied = []
-    for number, module in pending(conn.root()[root_key]):
-        with transaction.manager as txn:
-            site = conn.root()[root_key]
-            summary = (module.__doc__ or module.__name__).strip().splitlines()[0]
-            if progress is not None:
-                progress(number, summary)
-            txn.note(f"evolve step {number}: {summary}")
-            module.evolve(site, registry)
-            site.evolve_version = number
-        applied.append(number)
+    for number, module in steps():
+        for attempt in conn.transaction_manager.attempts(5):
+            with attempt as txn:
+                site = conn.root()[root_key]
+                done = version_of(site) >= number
+                if not done:
+                    summary = (module.__doc__ or module.__name__).strip().splitlines()[0]
+                    if progress is not None:
+                        progress(number, summary)
+                    txn.note(f"evolve step {number}: {summary}")
+                    module.evolve(site, registry)
+                    site.evolve_version = number
+        if not done:
+            applied.append(number)
     return applied
