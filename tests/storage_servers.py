@@ -63,9 +63,9 @@ class ZeoServer:
             f"<zeo>\n  address {self.address}\n</zeo>\n"
             f"<filestorage>\n  path {self.folder / 'Data.fs'}\n"
             f"  blob-dir {self.folder / 'blobs'}\n</filestorage>\n")
-        self.process = subprocess.Popen(
-            [str(VENV_BIN / "runzeo"), "-C", str(conf)], stdout=subprocess.DEVNULL,
-            stderr=open(self.folder / "zeo.log", "ab"))
+        with open(self.folder / "zeo.log", "ab") as log:  # the server keeps its own copy
+            self.process = subprocess.Popen([str(VENV_BIN / "runzeo"), "-C", str(conf)],
+                                            stdout=log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, process=self.process)
         return self
 
