@@ -94,6 +94,7 @@ class LivePortal:
         """Start the server (on a new free port) and return once it accepts connections."""
         self.port = free_port()
         env = dict(self.env, PORTAL_PORT=str(self.port))
+        self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(PORTAL), "serve", str(self.ini), "--threads", str(self.threads)],
