@@ -214,6 +214,16 @@ def site_data(request):
     return data
 
 
+def last_site_data(db):
+    """The derived data last built for the database ``db``, however old, or None.
+
+    For the page saying the database cannot be reached: it shows the menus this process last
+    knew without loading anything.
+    """
+    cached = _cache.get(id(db))
+    return cached[3] if cached is not None else None
+
+
 def includeme(config):
     for event in (ObjectAdded, ObjectRemoved, ObjectModified):
         config.add_subscriber(content_changed, event)

@@ -245,6 +245,32 @@ def _upload_help(request, current, limit, image):
              mapping={"size": size})
 
 
+def field_labels(request):
+    """{field name: (title, kind)} over the add and edit forms of every content type, for
+    showing posted values again without knowing which form sent them (``views.unavailable``).
+
+    ``kind`` is ``checkbox``, ``textarea``, ``file`` (an upload's mapping) or ``text``.
+    """
+    labels = {"image": (_("Image"), "file"), "file": (_("File"), "file"),
+              "image_caption": (_("Caption of the image"), "text"),
+              "remove_image": (_("Remove the image"), "checkbox"),
+              NOTE_FIELD: (_("Revision note"), "text"),
+              "date": (_("Date"), "text"), "time": (_("Time"), "text"),
+              "expires-date": (_("Date"), "text"), "expires-time": (_("Time"), "text")}
+    for factory, _addable in request.registry.content_types.values():
+        if getattr(factory, "schema", None) is None:
+            continue
+        for node in factory.schema().children:
+            if isinstance(node.typ, colander.Boolean):
+                kind = "checkbox"
+            elif node.name in ("description", "body"):
+                kind = "textarea"
+            else:
+                kind = "text"
+            labels.setdefault(node.name, (node.title, kind))
+    return labels
+
+
 def make_form(request, schema, action, button_title):
     return deform.Form(schema, action=action, formid="manage-form", focus="off",
                        renderer=request.registry.portal_form_renderer,
