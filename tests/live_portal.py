@@ -33,18 +33,18 @@ SECRET = "live-portal-secret-not-for-production"
 SECTION = "/xay-dung-dang/cong-tac-tuyen-giao/tin-hoat-dong/"
 
 
-def storage_ini(folder, conf):
-    """An ini in ``folder``: development.ini's settings over the ZConfig file ``conf`` (a name
-    in etc/, e.g. ``zeo.conf``) and the ``default`` profile only; returns its path."""
-    text = (ROOT / "development.ini").read_text()
+def storage_ini(folder, conf, base="development.ini", settings=None):
+    """An ini in ``folder``: the repository's ``base`` ini over the ZConfig file ``conf`` (a
+    name in etc/, e.g. ``zeo.conf``), with the ``default`` profile only and ``settings``
+    (name: value) replacing the base's lines; returns its path."""
+    wanted = {"zodbconn.uri": f"zconfig://{ROOT / 'etc' / conf}",
+              "portal.profiles": "default", **(settings or {})}
     lines = []
-    for line in text.splitlines():
-        if line.startswith("zodbconn.uri"):
-            line = f"zodbconn.uri = zconfig://{ROOT / 'etc' / conf}"
-        elif line.startswith("portal.profiles"):
-            line = "portal.profiles = default"
-        lines.append(line)
-    path = Path(folder) / f"portal-{Path(conf).stem}.ini"
+    for line in (ROOT / base).read_text().splitlines():
+        name = line.split("=", 1)[0].strip()
+        lines.append(f"{name} = {wanted[name]}" if name in wanted and "=" in line else line)
+    path = Path(folder) / f"{Path(base).stem}-{Path(conf).stem}.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     return path
 
