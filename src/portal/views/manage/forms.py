@@ -39,6 +39,8 @@ from .uploads import (
 
 MAX_TAGS, MAX_TAG_LENGTH = 20, 60
 NOTE_FIELD = "revision_note"
+# The hidden number of the item's newest revision when its edit form was filled in.
+REVISION_FIELD = "revision"
 
 # The interface's names of the content types (a type missing here shows its class name).
 TYPE_LABELS = {
@@ -234,6 +236,14 @@ def add_note_field(schema):
     return schema
 
 
+def add_revision_field(schema):
+    """The hidden revision the edit form was filled from: a save finding a newer one was made
+    against someone else's save (``views.manage.edit``)."""
+    schema.add(colander.SchemaNode(colander.String(), name=REVISION_FIELD, missing="",
+                                   widget=deform.widget.HiddenWidget()))
+    return schema
+
+
 def _upload_help(request, current, limit, image):
     size = megabytes(limit)
     if current is not None:
@@ -320,7 +330,7 @@ def object_values(request, obj, schema):
     values = {}
     for node in schema.children:
         name = node.name
-        if name in ("image", "file", "remove_image", NOTE_FIELD):
+        if name in ("image", "file", "remove_image", NOTE_FIELD, REVISION_FIELD):
             continue
         value = getattr(obj, name, None)
         if name in ("effective", "expires"):
@@ -338,7 +348,7 @@ def object_values(request, obj, schema):
 def apply_values(request, obj, appstruct, stores):
     """Store the validated ``appstruct`` on ``obj`` (not its dates: see ``stamp``)."""
     for name, value in appstruct.items():
-        if name in ("effective", "image", "file", "remove_image", NOTE_FIELD):
+        if name in ("effective", "image", "file", "remove_image", NOTE_FIELD, REVISION_FIELD):
             continue
         if name == "body":
             value = clean_html(value or "")
