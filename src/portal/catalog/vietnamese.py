@@ -41,6 +41,7 @@ import heapq
 import html
 import itertools
 import re
+import secrets
 import unicodedata
 from collections import OrderedDict
 
@@ -60,6 +61,7 @@ MAX_TERMS = 20  # syllables kept from a query
 MAX_QUERY_CHARS = 1000  # characters of a query read at all
 MAX_WORD = 40  # characters of a syllable kept (long codes, URLs, base64...)
 MAX_SCAN = 200  # lexicon words looked at by prefix_terms
+MAX_WID = 2 ** 28 - 1  # word ids are stored with zope.index's widcode: at most 28 bits
 # The scores of a term (BM25 of every document having it) are kept between queries, per ZODB
 # connection, for terms in at least CACHE_MIN_DOCS documents, up to CACHE_MAX_SCORES scores
 # (8 bytes each) in all; see ``VietnameseOkapiIndex``.
@@ -209,10 +211,21 @@ class VietnameseSplitter:
 
 class VietnameseLexicon(Lexicon):
     """A lexicon indexing folded and exact terms, and searching query terms as they come from
-    ``text_query`` (no globbing: ``*`` and ``?`` are separators)."""
+    ``text_query`` (no globbing: ``*`` and ``?`` are separators).
+
+    A new word gets a random id, as repoze.catalog's documents do: zope.index counts them up,
+    so two transactions adding different new words took the same id and conflicted, and every
+    new word went to the last bucket of ``_words`` and of the index's ``_wordinfo``."""
 
     def __init__(self):
         Lexicon.__init__(self, VietnameseSplitter())
+
+    def _new_wid(self):
+        self.wordCount.change(1)
+        while True:
+            wid = secrets.randbelow(MAX_WID) + 1
+            if wid not in self._words:
+                return wid
 
     def termToWordIds(self, text):
         get = self._wids.get

@@ -3,21 +3,26 @@
 Entries are plain tuples ``(time, actor, action, target, details, address)`` in an ``LOBTree``
 whose keys grow more negative with time, so "newest first, page 3" is a walk from the start of
 the tree, never a sort. A key is ``-(milliseconds since 1970 * SLOTS + n)``: ``n`` orders the
-entries recorded within the same millisecond. Two small indexes (actor → keys, action → keys,
-each an ``LOTreeSet`` with the same order) answer the usual filters without loading entries, and
-a ``BTrees.Length`` counts them, so concurrent writers never conflict on the count.
+entries recorded within the same millisecond, and is drawn at random (above any ``n`` already
+seen in that millisecond), so two requests writing at the same instant pick different keys and
+their inserts merge instead of conflicting. One ``OOTreeSet`` of ``(field, value, key)``
+(``field`` is "actor" or "action") answers the usual filters without loading entries: a range
+of it is one actor's or one action's keys in the same order. A first entry of a new actor adds
+members to that set, never a new persistent object, so it merges with concurrent writers like
+any other; a ``BTrees.Length`` counts the entries, so the count never conflicts either.
 
 Views record with ``audit(request, action, ...)`` inside the request's transaction: what is
 rolled back is not logged. Nothing here ever writes from a page view: a site made before the
 log existed gets it on its first write (``get_audit_log(site, create=True)``).
 """
 import logging
+import secrets
 from collections import namedtuple
 from datetime import UTC, datetime
 
 from BTrees.Length import Length
-from BTrees.LOBTree import LOBTree, LOTreeSet, intersection
-from BTrees.OOBTree import OOBTree
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOTreeSet
 from persistent import Persistent
 
 from ..i18n import _
@@ -57,6 +62,11 @@ MAX_DETAILS = 500
 MAX_ADDRESS = 64
 
 SLOTS = 1_000_000                     # entries that can share one millisecond
+# The random part of a key: a first entry of a millisecond lands anywhere in its first half,
+# each later one up to STEP slots after the one before (so at least SLOTS // 2 // STEP entries
+# always fit in one millisecond).
+STEP = 1000
+FIELDS = ("actor", "action")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KEY_MIN, _KEY_MAX = -(2 ** 63), 2 ** 63 - 1
 
@@ -84,8 +94,7 @@ class AuditLog(Persistent):
 
     def __init__(self):
         self._entries = LOBTree()
-        self._by_actor = OOBTree()     # actor → LOTreeSet of keys
-        self._by_action = OOBTree()    # action → LOTreeSet of keys
+        self._index = OOTreeSet()      # (field, value, key) for each entry and field
         self._count = Length(0)
 
     def __len__(self):
@@ -108,16 +117,14 @@ class AuditLog(Persistent):
                  _clean(details, MAX_DETAILS), _clean(address, MAX_ADDRESS))
         key = self._new_key(when)
         self._entries[key] = entry
-        for index, value in ((self._by_actor, entry[1]), (self._by_action, action)):
-            keys = index.get(value)
-            if keys is None:
-                keys = index[value] = LOTreeSet()
-            keys.add(key)
+        self._index.add(("actor", entry[1], key))
+        self._index.add(("action", action, key))
         self._count.change(1)
         return Entry(*entry)
 
     def _new_key(self, when):
-        """A free key placing ``when`` after every entry already in its millisecond."""
+        """A free key placing ``when`` after every entry already in its millisecond, at a
+        random distance from them (another transaction of the same instant picks another)."""
         newest = -(_millis(when) * SLOTS)            # the first key of the millisecond
         oldest = newest - (SLOTS - 1)                # its last possible key
         if not (_KEY_MIN <= oldest and newest <= _KEY_MAX):
@@ -125,12 +132,12 @@ class AuditLog(Persistent):
         try:
             taken = self._entries.minKey(oldest)     # the most recent entry of that millisecond
         except ValueError:                           # nothing at or after it
-            return newest
-        if taken > newest:
-            return newest
+            taken = None
+        if taken is None or taken > newest:
+            return newest - secrets.randbelow(SLOTS // 2)
         if taken == oldest:
             raise OverflowError("too many audit entries in one millisecond")
-        return taken - 1
+        return taken - 1 - secrets.randbelow(min(STEP, taken - oldest))
 
     # reading
 
@@ -167,6 +174,16 @@ class AuditLog(Persistent):
             keys = self._entries.keys()
         return self._matching(keys, test)
 
+    def _indexed_keys(self, filters, low, high):
+        """The keys between ``low`` and ``high`` (None: unbounded) of the entries matching
+        every ``(field, value)`` of ``filters``, newest first."""
+        ranges = [_IndexRange(self._index, field, value, low, high) for field, value in filters]
+        if len(ranges) == 1:
+            return ranges[0]
+        smallest = min(ranges, key=len)
+        others = [r for r in ranges if r is not smallest]
+        return [key for key in smallest if all(key in other for other in others)]
+
     def _entry(self, key):
         return Entry(*self._entries[key])
 
@@ -182,13 +199,6 @@ class AuditLog(Persistent):
         The keys come from the indexes and the time range; only text filters and times
         finer than a millisecond need a look at the entries.
         """
-        sets = []
-        for index, value in ((self._by_actor, actor), (self._by_action, action)):
-            if value is not None:
-                found = index.get(value)
-                if found is None:
-                    return [], None
-                sets.append(found)
         low = high = None
         exact_since = exact_until = False
         if since is not None:
@@ -199,12 +209,14 @@ class AuditLog(Persistent):
             exact_until = until.microsecond % 1000 != 0
             # before that millisecond, or within it when ``until`` is not on its first instant
             low = _clamp(-(millis * SLOTS) - (SLOTS - 1) if exact_until else -(millis * SLOTS) + 1)
-        if sets:
-            source = sets[0] if len(sets) == 1 else intersection(*sets)
+        filters = [(field, value) for field, value in zip(FIELDS, (actor, action))
+                   if value is not None]
+        if filters:
+            keys = self._indexed_keys(filters, low, high)
+        elif low is not None or high is not None:
+            keys = self._entries.keys(min=low, max=high)
         else:
-            source = self._entries
-        ranged = low is not None or high is not None
-        keys = source.keys(min=low, max=high) if (sets or ranged) else None
+            keys = None
         tests = []
         if exact_since:
             tests.append(lambda entry: entry.time >= since)
@@ -218,6 +230,28 @@ class AuditLog(Persistent):
         if not tests:
             return keys, None
         return keys, (lambda entry: all(test(entry) for test in tests))
+
+
+class _IndexRange:
+    """The keys of one actor's or one action's entries (optionally within a key range), read
+    lazily from the index: sliced, counted and iterated like the keys of a BTree."""
+
+    def __init__(self, index, field, value, low, high):
+        self._index, self._field, self._value = index, field, value
+        self._items = index.keys(min=(field, value, _KEY_MIN if low is None else low),
+                                 max=(field, value, _KEY_MAX if high is None else high))
+
+    def __len__(self):
+        return len(self._items)
+
+    def __iter__(self):
+        return (key for _field, _value, key in self._items)
+
+    def __getitem__(self, where):
+        return [key for _field, _value, key in self._items[where]]
+
+    def __contains__(self, key):
+        return (self._field, self._value, key) in self._index
 
 
 def get_audit_log(site, create=False):
