@@ -1,10 +1,17 @@
 """The worklist: every item not in a final state, by path, for the review queue and dashboards.
 
-Kept in ``site.worklist`` (an OOBTree path → plain dict) by subscribers, so that the queue and
-the dashboard read a few entries instead of walking a tree of 100,000 published articles.
-Items in a final state (published) are not in it. Entries hold what the pages show: title, type, workflow, state,
-creator, and the last transition with its actor, time and comment.
+Kept in ``site.worklist`` (an OOBTree ``(shard, path)`` → plain dict) by subscribers, so that
+the queue and the dashboard read a few entries instead of walking a tree of 100,000 published
+articles. Items in a final state (published) are not in it. Entries hold what the pages show:
+title, type, workflow, state, creator, and the last transition with its actor, time and comment.
+
+Editors adding drafts to one section at once would all write next to each other (their paths
+share the section's prefix), and a bucket split by one of them conflicts with the others. The
+shard, a hash of the path, spreads them over the whole tree; a sentinel entry that is never
+removed keeps the tree from being empty, since BTrees cannot merge two inserts into nothing.
 """
+import zlib
+
 from BTrees.OOBTree import OOBTree
 
 from workflow import history_of
@@ -13,11 +20,29 @@ from ..content.base import find_site as site_of
 from ..content.base import path_of
 
 
+SHARDS = 256
+SENTINEL = (-1, "")
+
+
+def key_of(path):
+    """The worklist key of ``path``: ``(shard, path)``."""
+    return (zlib.crc32(path.encode("utf-8")) % SHARDS, path)
+
+
+def new_worklist(entries=()):
+    """A worklist holding the ``(path, entry)`` pairs of ``entries``."""
+    tree = OOBTree()
+    tree[SENTINEL] = None
+    for path, entry in entries:
+        tree[key_of(path)] = entry
+    return tree
+
+
 def get_worklist(site, create=False):
     """The site's worklist; made only when ``create`` (never on a read)."""
     found = getattr(site, "worklist", None)
     if found is None and create:
-        found = site.worklist = OOBTree()
+        found = site.worklist = new_worklist()
     return found
 
 
@@ -49,11 +74,12 @@ def reindex(obj, workflows):
     worklist = get_worklist(site, create=not final)
     if worklist is None:
         return
+    key = key_of(path)
     if final:
-        if path in worklist:
-            del worklist[path]
+        if key in worklist:
+            del worklist[key]
     else:
-        worklist[path] = entry_for(obj)
+        worklist[key] = entry_for(obj)
 
 
 def reindex_tree(obj, workflows):
@@ -73,9 +99,10 @@ def unindex_tree(obj, parent, name):
     if not worklist:
         return
     base = "/".join(p for p in (path_of(parent), name) if p)
-    for path in list(worklist.keys(min=base, max=base + "/\uffff")):
-        if path == base or path.startswith(base + "/"):
-            del worklist[path]
+    for shard in range(SHARDS):
+        for key in list(worklist.keys(min=(shard, base), max=(shard, base + "/\U0010ffff"))):
+            if key[1] == base or key[1].startswith(base + "/"):
+                del worklist[key]
 
 
 def resolve(site, path):
@@ -96,5 +123,6 @@ def entries(site, **match):
     worklist = get_worklist(site)
     if not worklist:
         return []
-    return [(path, entry) for path, entry in worklist.items()
-            if all(entry.get(key) == value for key, value in match.items())]
+    return sorted((path, entry) for (_shard, path), entry in worklist.items()
+                  if entry is not None and all(entry.get(key) == value
+                                               for key, value in match.items()))
