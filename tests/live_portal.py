@@ -287,10 +287,12 @@ def missing(editor, saved):
 @dataclass
 class Saves:
     """What concurrent editors did: the acknowledged items ({path: (title, image bytes)}),
-    the refused or broken saves (messages) and the latency of every attempt in seconds."""
+    the refused or broken saves (messages), the latency of every attempt and of the
+    acknowledged ones, in seconds."""
     saved: dict = field(default_factory=dict)
     failures: list = field(default_factory=list)
     latencies: list = field(default_factory=list)
+    saved_latencies: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self):
@@ -321,10 +323,12 @@ def save_concurrently(urls, logins, section=SECTION, per_editor=None, stop=None,
                 outcome = f"{title}: {exc}"
             else:
                 outcome = None
+            elapsed = time.perf_counter() - started
             with saves.lock:
-                saves.latencies.append(time.perf_counter() - started)
+                saves.latencies.append(elapsed)
                 if outcome is None:
                     saves.saved[urllib.parse.urlsplit(url).path] = (title, image)
+                    saves.saved_latencies.append(elapsed)
                 else:
                     saves.failures.append(outcome)
 
