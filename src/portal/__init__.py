@@ -14,6 +14,7 @@ DEFAULTS = {
     "portal.show_tracebacks": "false",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     "retry.attempts": "3",
+    "tm.activate_hook": "portal.views.unavailable.needs_transaction",
 }
 
 

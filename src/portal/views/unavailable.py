@@ -94,6 +94,21 @@ def storage_guard(handler, registry):
     return tween
 
 
+def outer_guard(handler, registry):
+    """Tween factory over pyramid_tm: a storage error raised before any view ran (pyramid_tm
+    names the signed-in user in the transaction, which loads the site) gets the same 503."""
+
+    def tween(request):
+        try:
+            return handler(request)
+        except Exception as exc:
+            if not is_storage_error(exc):
+                raise
+            return unavailable(exc, request)
+
+    return tween
+
+
 class OfflineSite:
     """Stands for the site in the layout when the site object cannot be loaded."""
 
@@ -211,6 +226,12 @@ def may_keep(request):
         check_csrf_token(request, raises=False) and check_csrf_origin(request, raises=False)
 
 
+def needs_transaction(request):
+    """pyramid_tm's activation hook: static files need no transaction, so no database (it
+    would load the site to name the signed-in user in one)."""
+    return not request.path_info.startswith("/static/")
+
+
 def static_root(request):
     """The root of the static files' route: they are served without the database."""
     return OfflineSite("")
@@ -263,6 +284,7 @@ def conflict(exc, request):
 
 def includeme(config):
     config.add_tween("portal.views.unavailable.storage_guard", under=EXCVIEW)
+    config.add_tween("portal.views.unavailable.outer_guard", over="pyramid_tm.tm_tween_factory")
     # The raw errors too: a commit failing in pyramid_tm, outside the tween, reaches them.
     for error in (StorageUnavailable,) + STORAGE_ERRORS:
         config.add_exception_view(unavailable, context=error)
