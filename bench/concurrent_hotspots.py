@@ -35,13 +35,13 @@ from ZODB.utils import get_pickle_metadata
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import PASSWORD, settings_for  # noqa: E402
+from tests.conftest import PASSWORD, settings_for
 
-from portal import main  # noqa: E402
-from portal.content.base import Content  # noqa: E402
-from portal.security.localroles import set_local_roles  # noqa: E402
-from portal.security.principals import User  # noqa: E402
-from portal.testing import build_database, open_db  # noqa: E402
+from portal import main
+from portal.content.base import Content
+from portal.security.localroles import set_local_roles
+from portal.security.principals import User
+from portal.testing import build_database, open_db
 
 SECTION = "xay-dung-dang/cong-tac-tuyen-giao/tin-hoat-dong"
 WORDS = ("hội nghị", "học tập", "nghị quyết", "đại hội", "huyện ủy", "cán bộ", "đảng viên",

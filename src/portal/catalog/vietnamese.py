@@ -55,6 +55,8 @@ from zope.index.text.parsetree import ParseError, QueryError
 from zope.index.text.queryparser import QueryParser
 from zope.index.text.setops import mass_weightedIntersection, mass_weightedUnion
 
+from .merging import WordInfoTree
+
 MARK = "="  # first character of the exact terms; never starts a folded term
 PAIR = "_"  # joins the two folded syllables of a pair term
 MAX_TERMS = 20  # syllables kept from a query
@@ -288,6 +290,7 @@ class VietnameseOkapiIndex(OkapiIndex):
 
     def clear(self):
         OkapiIndex.clear(self)
+        self._wordinfo = WordInfoTree()  # merges concurrent saves (merging.py)
         self._changes = Length()
 
     def index_doc(self, docid, text):

@@ -2,9 +2,12 @@
 
 Containers keep their children in an OOBTree with a ``BTrees.Length`` counter (as Substance D's
 Folder does) so that a section holding 50,000 news items stays fast to add to, count and page
-through. Sections ordered by date keep a second tree keyed by ``(-timestamp, name)`` so the newest
+through. Sections ordered by date keep a ``DateIndex`` of ``(-timestamp, name)`` so the newest
 items come first without sorting.
 """
+import heapq
+import math
+import zlib
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -32,6 +35,63 @@ def path_of(obj):
     """The slash-separated path of ``obj`` from the site, '' for the site."""
     names = [node.__name__ for node in lineage(obj)][:-1]
     return "/".join(reversed(names))
+
+
+DATE_SHARDS = 16
+# The first key of every shard of a date index: never removed, so a shard is never empty and
+# its first bucket never loses its first key, two changes BTrees cannot merge.
+_FIRST = (-math.inf, "")
+
+
+def date_shard(name):
+    """The shard of a date index holding the child called ``name``."""
+    return zlib.crc32(name.encode("utf-8")) % DATE_SHARDS
+
+
+class DateIndex(Persistent):
+    """``(-timestamp, name)`` keys of a section's children, read in order as one set.
+
+    Every new item is the newest: in one tree, editors adding to a section at once would all
+    write into its first bucket, and whoever split that bucket would fail the others' saves.
+    The keys are spread over ``DATE_SHARDS`` trees by a hash of the name (two adds meet in one
+    bucket one time in sixteen) and read back merged, which costs one bucket per shard.
+    """
+
+    def __init__(self, keys=()):
+        self._shards = tuple(OOTreeSet([_FIRST]) for _n in range(DATE_SHARDS))
+        for key in keys:
+            self.add(key)
+
+    def add(self, key):
+        """Put ``key`` in."""
+        self._shards[date_shard(key[1])].add(key)
+
+    def discard(self, key):
+        """Take ``key`` out (nothing when it is not there)."""
+        self._shards[date_shard(key[1])].discard(key)
+
+    def __contains__(self, key):
+        return key in self._shards[date_shard(key[1])]
+
+    def __len__(self):
+        return sum(len(shard) - 1 for shard in self._shards)
+
+    def __iter__(self):
+        return self.keys()
+
+    def keys(self, min=None, max=None, excludemin=False, excludemax=False):
+        """The keys from ``min`` to ``max`` in order, lazily (as ``OOTreeSet.keys``)."""
+        ranges = (shard.keys(min=min, max=max, excludemin=excludemin, excludemax=excludemax)
+                  for shard in self._shards)
+        return (key for key in heapq.merge(*ranges) if key != _FIRST)
+
+    def maxKey(self, key):
+        """The largest key at or before ``key``; ValueError when there is none."""
+        found = [shard.maxKey(key) for shard in self._shards if shard.minKey() <= key]
+        found = [one for one in found if one != _FIRST]
+        if not found:
+            raise ValueError("no key at or before the one given")
+        return max(found)
 
 
 class Content(Persistent):
@@ -100,7 +160,7 @@ class Container(Content):
         self._children = OOBTree()
         self._count = Length(0)
         self._manual = ()
-        self._by_date = OOTreeSet()
+        self._by_date = DateIndex()
         self._containers = OOTreeSet()
 
     # mapping protocol -------------------------------------------------------------------

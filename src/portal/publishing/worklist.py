@@ -1,6 +1,6 @@
 """The worklist: every item not in a final state, by path, for the review queue and dashboards.
 
-Kept in ``site.worklist`` (an OOBTree ``(shard, path)`` → plain dict) by subscribers, so that
+Kept in ``site.worklist`` (an OOBTree ``(shard, path)`` → tuple of ``FIELDS``) by subscribers, so that
 the queue and the dashboard read a few entries instead of walking a tree of 100,000 published
 articles. Items in a final state (published) are not in it. Entries hold what the pages show:
 title, type, workflow, state, creator, and the last transition with its actor, time and comment.
@@ -9,6 +9,8 @@ Editors adding drafts to one section at once would all write next to each other 
 share the section's prefix), and a bucket split by one of them conflicts with the others. The
 shard, a hash of the path, spreads them over the whole tree; a sentinel entry that is never
 removed keeps the tree from being empty, since BTrees cannot merge two inserts into nothing.
+Entries are stored as tuples, not dicts: BTrees merge a bucket only when they can compare its
+unchanged values, and dicts cannot be ordered.
 """
 import zlib
 
@@ -19,9 +21,10 @@ from workflow import history_of
 from ..content.base import find_site as site_of
 from ..content.base import path_of
 
-
 SHARDS = 256
 SENTINEL = (-1, "")
+FIELDS = ("title", "type", "workflow", "state", "creator", "transition", "actor", "time",
+          "comment")
 
 
 def key_of(path):
@@ -34,8 +37,13 @@ def new_worklist(entries=()):
     tree = OOBTree()
     tree[SENTINEL] = None
     for path, entry in entries:
-        tree[key_of(path)] = entry
+        tree[key_of(path)] = stored(entry)
     return tree
+
+
+def stored(entry):
+    """The entry (a dict of ``FIELDS``) as the worklist stores it."""
+    return tuple(entry.get(name) for name in FIELDS)
 
 
 def get_worklist(site, create=False):
@@ -79,7 +87,7 @@ def reindex(obj, workflows):
         if key in worklist:
             del worklist[key]
     else:
-        worklist[key] = entry_for(obj)
+        worklist[key] = stored(entry_for(obj))
 
 
 def reindex_tree(obj, workflows):
@@ -123,6 +131,7 @@ def entries(site, **match):
     worklist = get_worklist(site)
     if not worklist:
         return []
-    return sorted((path, entry) for (_shard, path), entry in worklist.items()
-                  if entry is not None and all(entry.get(key) == value
-                                               for key, value in match.items()))
+    found = ((path, dict(zip(FIELDS, values))) for (_shard, path), values in worklist.items()
+             if values is not None)
+    return sorted((path, entry) for path, entry in found
+                  if all(entry.get(key) == value for key, value in match.items()))
