@@ -216,3 +216,52 @@ def test_two_edits_of_one_item_still_conflict(editors):
     an.commit()
     with pytest.raises(ConflictError):
         binh.commit()
+
+
+def test_evolve_steps_bring_an_older_database_to_the_merging_layouts(demo_copy):
+    from BTrees.IOBTree import IOBTree
+    from BTrees.LOBTree import LOTreeSet
+    from BTrees.OOBTree import OOBTree
+
+    from portal.catalog.merging import WordInfoTree
+    from portal.content.base import DateIndex
+    from portal.evolve import steps
+    from portal.testing import make_registry, open_db
+
+    db = open_db(demo_copy)
+    conn = db.open()
+    with transaction.manager:
+        # The layouts the code before these steps wrote.
+        site = conn.root()["portal"]
+        section = site
+        for name in SECTION:
+            section = section[name]
+        names = section.keys()
+        section._by_date = OOTreeSet(section._by_date)
+        site.worklist = OOBTree({"a/b": {"title": "Nháp", "state": "draft"}})
+        log = get_audit_log(site, create=True)
+        log.record(T0, "an", "login")
+        log._by_actor = OOBTree({"an": LOTreeSet(list(log._entries.keys()))})
+        log._by_action = OOBTree({"login": LOTreeSet(log._by_actor["an"])})
+        del log._index
+        okapi = site.catalog["text"].index
+        okapi._wordinfo = IOBTree(okapi._wordinfo)
+        registry = make_registry()
+        for number, module in steps():
+            if number <= 4:
+                module.evolve(site, registry)
+    with transaction.manager:
+        site = conn.root()["portal"]
+        section = site
+        for name in SECTION:
+            section = section[name]
+        assert isinstance(section._by_date, DateIndex) and section.keys() == names
+        assert entries(site) == [("a/b", {**dict.fromkeys(
+            ("type", "workflow", "creator", "transition", "actor", "time", "comment")),
+            "title": "Nháp", "state": "draft"})]
+        found_entries, total = get_audit_log(site).query(actor="an", action="login")
+        assert total == 1 and found_entries[0].time == T0
+        assert "_by_actor" not in get_audit_log(site).__dict__
+        assert isinstance(site.catalog["text"].index._wordinfo, WordInfoTree)
+    conn.close()
+    db.close()
