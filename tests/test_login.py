@@ -183,3 +183,37 @@ class TestSessionTimeouts:
             assert whoami(app) is not None
         clock.advance(timedelta(hours=1, minutes=1))
         assert whoami(app) is None
+
+
+def test_a_sign_in_whose_commit_conflicts_is_retried_and_succeeds(portal):
+    """pyramid_retry runs a conflicting request again from the same environ: the token the
+    first attempt made must not have replaced the cookie the browser sent."""
+    import transaction
+    from pyramid.events import ContextFound
+
+    app, _clock = portal
+    registry = app.app.registry
+    db = registry._zodb_databases[""]
+    attempts = []
+
+    def conflict_once(event):
+        # The first attempt writes the site's description while another connection commits
+        # a change to it: its commit raises ConflictError and the sign-in is run again.
+        attempts.append(event.request.path)
+        if len(attempts) == 1:
+            event.request.root.description += "."
+            manager = transaction.TransactionManager()
+            other = db.open(transaction_manager=manager)
+            with manager:
+                other.root()["portal"].description += "!"
+            other.close()
+
+    form = form_to(app.get("/@@login"), "login")
+    form["login"], form["password"] = "bientap", PASSWORD
+    registry.registerHandler(conflict_once, (ContextFound,))
+    try:
+        form.submit(status=303)
+    finally:
+        registry.unregisterHandler(conflict_once, (ContextFound,))
+    assert attempts == ["/@@login", "/@@login"]
+    assert whoami(app) == "Người dùng bientap"

@@ -1,10 +1,10 @@
 """The Pyramid application of the portal."""
 from pyramid.config import Configurator
-from pyramid.csrf import CookieCSRFStoragePolicy
 from pyramid.settings import asbool
 
 from .paths import resource_dirs
 from .root import bootstrap, root_factory
+from .views.csrf import RetrySafeCSRFPolicy
 
 DEFAULTS = {
     "pyramid.default_locale_name": "vi",
@@ -42,7 +42,7 @@ def includeme(config):
     config.include(".clock")
     config.include(".security.policy")
     # Every unsafe request must carry the CSRF token (double-submit cookie, no session needed).
-    config.set_csrf_storage_policy(CookieCSRFStoragePolicy(
+    config.set_csrf_storage_policy(RetrySafeCSRFPolicy(
         cookie_name="portal_csrf", secure=asbool(settings.get("portal.secure_cookies")),
         samesite="Lax"))
     config.set_default_csrf_options(require_csrf=True)

@@ -1,4 +1,6 @@
-"""The refusal of a form without a valid CSRF token (S2): a plain page inside the layout, 400.
+"""CSRF (S2): the token's storage, and the refusal of a form without a valid token.
+
+The refusal is a plain page inside the layout, 400.
 
 Pyramid raises ``BadCSRFToken`` when an unsafe request lacks the token of the double-submit
 cookie (an expired form, a cleared cookie, or a page of another site posting here) and
@@ -7,6 +9,7 @@ never with a traceback.
 """
 import logging
 
+from pyramid.csrf import CookieCSRFStoragePolicy
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -20,6 +23,31 @@ BARE_REFUSAL = ("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"
                 "trang web khác. Hãy quay lại, tải lại trang và gửi lại.</p><p lang='en'>The "
                 "form had expired or came from another site. Go back, reload the page and send "
                 "it again.</p></body></html>")
+
+
+class RetrySafeCSRFPolicy(CookieCSRFStoragePolicy):
+    """Pyramid's double-submit cookie, with a new token kept on the request object.
+
+    Pyramid's policy writes a new token (made at sign-in) into ``request.cookies``, that is
+    into the WSGI environ's ``Cookie`` header. When the request's commit then conflicts,
+    pyramid_retry runs it again from that same environ: the posted token no longer matches the
+    "sent" cookie and a sign-in that only needed a second try is refused as an expired form.
+    """
+
+    def new_csrf_token(self, request):
+        """A new token for this request's response; the request's own cookies stay as sent."""
+        token = self._token_factory()
+        request.portal_new_csrf_token = token
+
+        def set_cookie(request, response):
+            self.cookie_profile.set_cookies(response, token)
+
+        request.add_response_callback(set_cookie)
+        return token
+
+    def get_csrf_token(self, request):
+        """The token made during this request, else the cookie's (a new one when none)."""
+        return getattr(request, "portal_new_csrf_token", None) or super().get_csrf_token(request)
 
 
 @exception_view_config(BadCSRFToken)
