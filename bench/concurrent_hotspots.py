@@ -9,7 +9,8 @@ and runs three phases, each with THREADS threads over one shared application:
 - ``adds``: every thread, signed in as its own editor, adds news items with an image to ONE
   section through ``@@add``.
 
-For each phase it prints the requests answered 500 and, for the conflicts the storage could
+For each phase it prints the requests that failed (a conflict is a 500, or a 409 where the
+application answers conflicts so) and, for the conflicts the storage could
 not resolve, the persistent class of the object and how often. ``tryToResolveConflict`` is
 wrapped here (and only here) to name those classes.
 
@@ -188,8 +189,9 @@ def run_phase(label, threads, work, db):
         worker.join()
     seconds = time.perf_counter() - started
     flat = [status for group in statuses for status in group]
-    failed = sum(1 for status in flat if status >= 500)
-    print(f"{label}: {len(flat)} requests in {seconds:.1f} s, {failed} answered 500 "
+    failed = sum(1 for status in flat if status >= 400)
+    print(f"{label}: {len(flat)} requests in {seconds:.1f} s, {failed} failed (4xx/5xx: "
+          f"{dict(Counter(status for status in flat if status >= 400))}) "
           f"({100 * failed / max(1, len(flat)):.0f}%)")
     labels = labels_of(db)
     named = Counter()
