@@ -308,3 +308,14 @@ def test_check_blobs_names_the_items_whose_files_are_missing(var, capsys):
     assert main(["check-blobs", INI]) == 1
     out = capsys.readouterr().out
     assert "1 file(s) missing" in out and "/gioi-thieu/anh" in out
+
+
+def test_the_portal_command_bounds_the_wait_for_an_unreachable_postgresql(var, monkeypatch):
+    from portal.cli import ini_options
+
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    ini_options(INI)
+    assert os.environ["PGCONNECT_TIMEOUT"] == "5"
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "2")
+    ini_options(INI)
+    assert os.environ["PGCONNECT_TIMEOUT"] == "2"

@@ -35,6 +35,9 @@ def ini_options(config_uri):
     var.mkdir(parents=True, exist_ok=True)
     # The storage's ZConfig file (etc/filestorage.conf) reads $(PORTAL_VAR) from the environment.
     os.environ["PORTAL_VAR"] = str(var)
+    # libpq waits for an unreachable PostgreSQL host as long as the system's TCP timeout (minutes)
+    # unless the DSN says connect_timeout: bound it for RelStorage unless the operator set it.
+    os.environ.setdefault("PGCONNECT_TIMEOUT", "5")
     return {"PORTAL_VAR": str(var), "PORTAL_PORT": os.environ.get("PORTAL_PORT", "6543"),
             "PORTAL_SECRET": os.environ.get("PORTAL_SECRET") or _kept_secret(var)}
 
