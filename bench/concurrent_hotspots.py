@@ -42,6 +42,7 @@ from portal import main
 from portal.content.base import Content
 from portal.security.localroles import set_local_roles
 from portal.security.principals import User
+from portal.catalog import queue as catalog_queue
 from portal.testing import build_database, open_db
 
 SECTION = "xay-dung-dang/cong-tac-tuyen-giao/tin-hoat-dong"
@@ -69,7 +70,8 @@ def _logging_resolver(self, oid, committed_serial, old_serial, newpickle, commit
     except ConflictError:
         module, name = get_pickle_metadata(newpickle)
         with _lock:
-            unresolved[(oid, f"{module}.{name}")] += 1
+            phase = "indexing" if getattr(_indexing, "active", False) else "save"
+            unresolved[(oid, f"{phase}: {module}.{name}")] += 1
         raise
 
 
@@ -126,6 +128,22 @@ def labels_of(db):
 
 
 ConflictResolution.ConflictResolvingStorage.tryToResolveConflict = _logging_resolver
+
+# Conflicts of the indexing transaction that follows each save are retried there and never
+# fail a save: they are counted apart from those of the save's own transaction.
+_indexing = threading.local()
+_apply_notes = catalog_queue.apply_notes
+
+
+def _marked_apply_notes(*args, **kwargs):
+    _indexing.active = True
+    try:
+        return _apply_notes(*args, **kwargs)
+    finally:
+        _indexing.active = False
+
+
+catalog_queue.apply_notes = _marked_apply_notes
 
 
 def jpeg():

@@ -25,13 +25,13 @@ def evolve(site, registry):
 
 @pytest.fixture
 def steps(tmp_path, monkeypatch):
-    """Two evolve steps (7 and 12) in a folder added to the package's search path."""
+    """Two evolve steps (7 and 12) in a folder standing for the package's own."""
     folder = tmp_path / "steps"
     folder.mkdir()
     for number, name in ((12, "second"), (7, "first")):
         (folder / f"step{number:03d}_{name}.py").write_text(
             STEP.format(name=name, package=__name__))
-    monkeypatch.setattr(portal.evolve, "__path__", [*portal.evolve.__path__, str(folder)])
+    monkeypatch.setattr(portal.evolve, "__path__", [str(folder)])
     CALLS.clear()
     HOOKS.clear()
     yield

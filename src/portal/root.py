@@ -51,11 +51,15 @@ def bootstrap(db, registry):
                     get_schedule(site, create=True, now=clock.now())
                 from .catalog import rebuild
                 from .catalog.indexes import index_names
+                from .catalog.queue import apply_all
                 catalog = getattr(site, "catalog", None)
                 if catalog is None or set(catalog) != index_names():
                     # A site made before the catalog or one of its indexes: index it once,
                     # at start-up, never on a GET.
                     rebuild(site)
+                else:
+                    # Notes of saves whose indexing never ran (a crash right after the save).
+                    apply_all(site)
         if not created:
             evolve.evolve(conn, registry, ROOT_KEY)
     finally:

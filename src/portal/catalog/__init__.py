@@ -2,8 +2,9 @@
 instead of walking folders, each query filtered by who may view (S8).
 
 ``site.catalog`` holds the indexes (``indexes.py``) and ``site.document_map`` the document ids
-by site path. Objects are indexed by subscribers on add, edit, move, rename, removal and
-transition; a change of local roles reindexes the security of the whole subtree below it.
+by site path. Subscribers on add, edit, move, rename, removal and transition note what
+changed; the notes are applied just after the save commits, in a short transaction of their
+own (``queue.py`` says why). A change of local roles reindexes the whole subtree below it.
 ``portal reindex`` rebuilds everything. Working copies and the site itself are never indexed.
 """
 import transaction
@@ -14,6 +15,7 @@ from workflow import AfterTransition, WorkflowChanged
 from ..content.base import find_site, path_of
 from ..content.events import LocalRolesModified, ObjectAdded, ObjectModified, ObjectRemoved
 from .indexes import make_catalog
+from .queue import note
 
 BATCH = 1000
 
@@ -62,13 +64,11 @@ def index_tree(obj):
         index(node, site)
 
 
-def unindex_tree(parent, name):
-    """Unindex what was at ``<parent>/<name>`` and below (it has just left ``parent``)."""
-    site = find_site(parent)
-    catalog, docmap = get_catalog(site) if site is not None else (None, None)
+def unindex_path(site, base):
+    """Unindex what was at the path ``base`` and below."""
+    catalog, docmap = get_catalog(site)
     if catalog is None:
         return
-    base = "/".join(part for part in (path_of(parent), name) if part)
     for docid in list(catalog["parents"].applyEq(base)) + [docmap.docid_for_address(base)]:
         if docid is None:
             continue
@@ -103,15 +103,39 @@ def _count(folder):
                for name in folder)
 
 
+def _noted(obj, how, registry, parent=None, name=None):
+    """Note ``obj`` (or what was at ``parent/name``) for indexing after the commit; made at
+    once when the site is new in this very transaction (nothing can conflict with it yet)."""
+    site = find_site(parent if parent is not None else obj)
+    if site is None or obj is site:
+        return
+    if parent is not None:
+        path = "/".join(part for part in (path_of(parent), name) if part)
+    elif _indexable(obj):
+        path = path_of(obj)
+    else:
+        return
+    if note(site, path, how, registry):
+        return
+    if how == "remove":
+        unindex_path(site, path)
+    elif how == "tree":
+        index_tree(obj)
+    else:
+        index(obj, site)
+
+
 def includeme(config):
+    registry = config.registry
+
     def added(event):
-        index_tree(event.object)
+        _noted(event.object, "tree", registry)
 
     def removed(event):
-        unindex_tree(event.parent, event.name)
+        _noted(None, "remove", registry, event.parent, event.name)
 
     def changed(event):
-        index(event.object)
+        _noted(event.object, "index", registry)
 
     config.add_subscriber(added, ObjectAdded)
     config.add_subscriber(removed, ObjectRemoved)

@@ -1,0 +1,189 @@
+"""Indexing just after the save, in a short transaction of its own.
+
+Every save of a news item changes the same few places of the catalog: the newest end of the
+date indexes, the set of documents of its type and state, the text index's new words. Two
+saves at once conflict there, and ZODB cannot merge those changes. Made in the save's own
+transaction, such a conflict would send the whole save (its image scales, its revisions)
+through pyramid_retry again and again, and fail it when the editors are many.
+
+So a save only notes, in the site's ``IndexQueue``, which paths changed and how (``index``:
+the object alone; ``tree``: it and everything below; ``remove``: what was there has left).
+The queue is sharded on a random key and never emptied, so two saves always merge their
+notes. Once the save has committed, its notes are applied to the catalog in a new
+transaction of a few milliseconds, tried again up to ``ATTEMPTS`` times on a conflict, before
+the response leaves. A note left behind (a crash between the two transactions, every attempt
+conflicting) is applied by the next save that finds it older than ``STALE_AFTER``, at
+start-up, and by ``portal reindex``. Applying a note looks at what the path holds now, so a
+note applied late or twice does no harm.
+"""
+import logging
+from datetime import timedelta
+
+import transaction
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+log = logging.getLogger(__name__)
+
+SHARDS = 64
+ATTEMPTS = 10
+STALE_AFTER = timedelta(minutes=1)
+# Kept in every shard so that none is ever emptied: BTrees cannot merge an insert with a
+# concurrent removal that empties the bucket.
+SENTINEL = (-1, -1)
+# How one note for a path outranks another made in the same transaction.
+RANK = {"index": 0, "tree": 1, "remove": 2}
+_PENDING = object()  # key of the transaction's own notes in its data
+
+
+class IndexQueue(Persistent):
+    """Notes of paths to (re)index: key ``(milliseconds, random)`` → ``(path, how)``."""
+
+    def __init__(self):
+        self._shards = tuple(OOBTree({SENTINEL: None}) for _ in range(SHARDS))
+
+    def _shard(self, key):
+        return self._shards[key[1] % SHARDS]
+
+    def put(self, key, path, how):
+        """Note that ``path`` needs ``how`` (index, tree or remove)."""
+        self._shard(key)[key] = (path, how)
+
+    def take(self, key):
+        """The note under ``key``, removed; None when another transaction applied it."""
+        shard = self._shard(key)
+        note = shard.get(key)
+        if note is not None:
+            del shard[key]
+        return note
+
+    def keys_before(self, millis):
+        """Keys of the notes made before ``millis``, oldest first."""
+        found = []
+        for shard in self._shards:
+            for key in shard.keys(min=SENTINEL, excludemin=True):
+                if key[0] >= millis:
+                    break
+                found.append(key)
+        return sorted(found)
+
+    def __len__(self):
+        return sum(len(shard) - 1 for shard in self._shards)
+
+
+def get_queue(site, create=False):
+    """The site's index queue; made only when ``create``."""
+    queue = getattr(site, "index_queue", None)
+    if queue is None and create:
+        queue = site.index_queue = IndexQueue()
+    return queue
+
+
+def millis(when):
+    """``when`` as integer milliseconds since 1970."""
+    return int(when.timestamp() * 1000)
+
+
+def note(site, path, how, registry):
+    """Note, in the transaction ``site`` is being changed in, that ``path`` needs ``how``;
+    the note is applied just after that transaction commits."""
+    txn = site._p_jar.transaction_manager.get() if site._p_jar is not None else None
+    if txn is None:
+        return False
+    try:
+        pending = txn.data(_PENDING)
+    except KeyError:
+        pending = {}
+        txn.set_data(_PENDING, pending)
+        txn.addAfterCommitHook(_after_commit, args=(site._p_jar, site._p_oid, pending,
+                                                    registry))
+    queue = get_queue(site, create=True)
+    known = pending.get(path)
+    if known is not None:
+        key, previous = known
+        if RANK[how] <= RANK[previous]:
+            return True
+    else:
+        key = (millis(registry.portal_clock.now()),
+               int.from_bytes(registry.portal_random.bytes(7), "big"))
+    pending[path] = (key, how)
+    queue.put(key, path, how)
+    return True
+
+
+def _after_commit(committed, conn, site_oid, pending, registry):
+    if not committed or not pending:
+        return
+    keys = sorted(key for key, _how in pending.values())
+    try:
+        apply_notes(conn.db(), site_oid, keys, registry)
+    except Exception:  # the save is committed; its notes wait for the next pass
+        log.exception("indexing after a save failed; its notes stay in the queue")
+    if not conn.explicit_transactions:
+        # The saving connection already moved to its next transaction (before this hook ran)
+        # without seeing the index: code that goes on with it reads what it just saved.
+        conn.newTransaction(None, False)
+
+
+def apply_notes(db, site_oid, keys, registry):
+    """Apply the notes under ``keys`` and any stale ones, in a transaction of their own."""
+    manager = transaction.TransactionManager()
+    conn = db.open(transaction_manager=manager)
+    try:
+        for attempt in manager.attempts(ATTEMPTS):
+            with attempt:
+                site = conn.get(site_oid)
+                queue = get_queue(site)
+                cutoff = millis(registry.portal_clock.now() - STALE_AFTER)
+                wanted = sorted(set(keys) | set(queue.keys_before(cutoff)))
+                if apply(site, queue, wanted):
+                    manager.get().note("index after save")
+    finally:
+        conn.close()
+
+
+def apply_all(site):
+    """Apply every note of the queue in the current transaction (start-up, reindex)."""
+    queue = get_queue(site)
+    if queue is None:
+        return 0
+    return apply(site, queue, queue.keys_before(float("inf")))
+
+
+def apply(site, queue, keys):
+    """Apply the notes under ``keys`` (skipping those already applied); how many were."""
+    from . import index, index_tree, unindex_path
+
+    applied = 0
+    for key in keys:
+        found = queue.take(key)
+        if found is None:
+            continue
+        path, how = found
+        obj = _resolve(site, path)
+        if how == "remove":
+            unindex_path(site, path)
+            how = "tree"
+        if obj is not None:
+            if how == "tree":
+                index_tree(obj)
+            else:
+                index(obj, site)
+        applied += 1
+    if applied:
+        # Navigation and kept search answers are keyed on this counter: what they derived
+        # from the catalog between the save and its indexing must not outlive it.
+        site.changes.change(1)
+    return applied
+
+
+def _resolve(site, path):
+    node = site
+    for name in path.split("/"):
+        if not name:
+            continue
+        try:
+            node = node[name]
+        except (KeyError, TypeError):
+            return None
+    return node
