@@ -22,7 +22,6 @@ from portal.content.base import date_shard
 from portal.content.blobs import ImageData
 from portal.content.events import ObjectModified
 from portal.content.ids import unique_id
-from portal.content.schedule import stamp
 from portal.content.types import Folder, NewsItem
 from portal.publishing.worklist import entries
 from portal.security.audit import get_audit_log
@@ -101,12 +100,6 @@ def app(demo_copy):
 
     app = make_app(demo_copy)
     app.registry.portal_clock = FixedClock(T0)
-    # The demo's dates scheduled before T0 are pruned once here: two writers pruning the
-    # same past dates at once is a conflict of the schedule, not what these tests are about.
-    conn = app.registry._zodb_databases[""].open()
-    with transaction.manager:
-        conn.root()["portal"].schedule.prune(stamp(T0))
-    conn.close()
     # One item saved at T0 first: the catalog's date indexes then have T0's set of documents
     # (two saves making the first set of one instant still conflict; docs/architecture.md).
     opening = Editor(app.registry._zodb_databases[""], app.registry, "an")

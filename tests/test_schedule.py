@@ -166,8 +166,9 @@ def test_the_schedule_finds_the_next_boundary_and_forgets_subtrees():
     schedule.drop("a/b")
     assert schedule.entries() == [(15.0, "ab")]  # "ab" is not below "a/b"
     schedule.set("ab", [15.0, 40.0])
-    schedule.prune(20.0)
-    assert schedule.entries() == [(40.0, "ab")] and schedule.next_after(40.0) is None
+    assert schedule.next_after(20.0) == 40.0 and schedule.next_after(40.0) is None
+    schedule.set("ab", [40.0])
+    assert schedule.entries() == [(40.0, "ab")]
 
 
 def test_dates_reach_the_schedule_through_the_subscribers(demo_copy):

@@ -82,12 +82,6 @@ class Schedule(Persistent):
                 return key[0]
         return None
 
-    def prune(self, when):
-        """Forget the dates at or before ``when``: they can bound no cache built later."""
-        past = list(self._times.keys(max=(when, _LAST)))
-        for _when, path in past:
-            self.set(path, [s for s in self._paths.get(path, ()) if s > when])
-
     def entries(self):
         """(timestamp, path) in time order."""
         return list(self._times)
@@ -144,8 +138,6 @@ def note_dates(obj, now=None):
     now = now or registry_now()
     schedule = get_schedule(site, create=True, now=now)
     schedule.set(path_of(obj), future_stamps(obj, now))
-    if now is not None:
-        schedule.prune(stamp(now))
 
 
 def _site_schedule(event):
@@ -155,8 +147,6 @@ def _site_schedule(event):
     now = registry_now()
     created = getattr(site, "schedule", None) is None
     schedule = get_schedule(site, create=True, now=now)
-    if now is not None:
-        schedule.prune(stamp(now))
     return (None if created else schedule), now
 
 
