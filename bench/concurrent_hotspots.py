@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import PASSWORD, settings_for
 
 from portal import main
+from portal.catalog import queue as catalog_queue
 from portal.content.base import Content
 from portal.security.localroles import set_local_roles
 from portal.security.principals import User
-from portal.catalog import queue as catalog_queue
 from portal.testing import build_database, open_db
 
 SECTION = "xay-dung-dang/cong-tac-tuyen-giao/tin-hoat-dong"
