@@ -26,7 +26,7 @@ from portal.content.types import Folder, NewsItem
 from portal.publishing.worklist import entries
 from portal.security.audit import get_audit_log
 
-from .conftest import T0, make_app
+from .conftest import T0, make_app, open_db
 
 SECTION = ("xay-dung-dang", "cong-tac-tuyen-giao", "tin-hoat-dong")
 
@@ -257,4 +257,24 @@ def test_evolve_steps_bring_an_older_database_to_the_merging_layouts(demo_copy):
         assert "_by_actor" not in get_audit_log(site).__dict__
         assert isinstance(site.catalog["text"].index._wordinfo, WordInfoTree)
     conn.close()
+    db.close()
+
+
+def test_a_new_site_has_what_the_first_saves_would_otherwise_all_make(tmp_path):
+    from portal.catalog.queue import get_queue
+    from portal.evolve import steps
+    from portal.publishing.worklist import get_worklist
+    from portal.root import ensure_site
+
+    db = open_db(tmp_path / "var")
+    conn = db.open()
+    with transaction.manager:
+        site = ensure_site(conn.root(), T0)
+    assert get_queue(site) is not None and get_worklist(site) is not None
+    with transaction.manager:
+        del site.index_queue
+    step = dict(steps())[5]
+    with transaction.manager:
+        step.evolve(site, None)
+    assert get_queue(site) is not None and len(get_queue(site)) == 0
     db.close()

@@ -21,6 +21,10 @@ def ensure_site(zodb_root, now):
     """Return the site in ``zodb_root``, creating it if it is missing (caller commits)."""
     site = zodb_root.get(ROOT_KEY)
     if site is None:
+        # Both packages import the security policy, which needs this module's root_factory.
+        from .catalog.queue import IndexQueue
+        from .publishing.worklist import new_worklist
+
         site = Site(title="Portal")
         site.created = site.modified = site.effective = now
         site.users = Users()
@@ -28,6 +32,10 @@ def ensure_site(zodb_root, now):
         site.throttle = Throttle()
         site.audit_log = AuditLog()
         site.schedule = Schedule()
+        # Made now, not by the first save: the saves of that first moment would all make it
+        # and conflict on the site object.
+        site.index_queue = IndexQueue()
+        site.worklist = new_worklist(())
         # A new site has the newest data layout: no evolve step applies to it.
         site.evolve_version = evolve.newest()
         zodb_root[ROOT_KEY] = site

@@ -46,7 +46,7 @@ def storage_uri(var, cache_size=None):
     var.mkdir(parents=True, exist_ok=True)
     conf = var / "zodb.conf"
     cache = f"  cache-size {cache_size}\n" if cache_size else ""
-    conf.write_text(f"<zodb>\n{cache}  <filestorage>\n"
+    conf.write_text(f"<zodb>\n{cache}  pool-size 16\n  <filestorage>\n"
                     f"    path {var / 'Data.fs'}\n    blob-dir {var / 'blobs'}\n"
                     "  </filestorage>\n</zodb>\n")
     return f"zconfig://{conf}"

@@ -97,7 +97,7 @@ def note(site, path, how, registry):
         txn.set_data(_PENDING, pending)
         txn.addAfterCommitHook(_after_commit, args=(site._p_jar, site._p_oid, pending,
                                                     registry))
-    queue = get_queue(site, create=True)
+    queue = get_queue(site, create=True)  # new sites and evolve step 5 have one already
     known = pending.get(path)
     if known is not None:
         key, previous = known
