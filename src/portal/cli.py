@@ -9,6 +9,7 @@ import gc
 import getpass
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import transaction
@@ -54,16 +55,10 @@ def _kept_secret(var):
 def cmd_init(args):
     """Apply profiles to the database, creating it and the admin user when new."""
     options = ini_options(args.config)
-    if args.if_new:
-        try:
-            exists = _site_exists(args.config, options)
-        except CommandError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        if exists:
-            print("The database already holds the site; nothing to do "
-                  "(drop --if-new to re-apply profiles).")
-            return 0
+    if args.if_new and _site_exists(args.config, options):
+        print("The database already holds the site; nothing to do "
+              "(drop --if-new to re-apply profiles).")
+        return 0
     env = bootstrap(args.config, options=options)
     registry = env["registry"]
     db = registry._zodb_databases[""]
@@ -154,13 +149,7 @@ def shared_secret_warning(db, settings, options):
 
 def cmd_check_blobs(args):
     """List the blob records whose file is missing, and the items holding them (exit 1)."""
-    try:
-        env = open_existing(args.config)
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    db = env["registry"]._zodb_databases[""]
-    try:
+    with existing_database(args.config) as db:
         missing = missing_blobs(db, progress=lambda n: print(f"{n} transactions read",
                                                               file=sys.stderr))
         if not missing:
@@ -172,17 +161,14 @@ def cmd_check_blobs(args):
         finally:
             conn.transaction_manager.abort()
             conn.close()
-        print(f"{len(missing)} file(s) missing from the blob folder; the items holding them "
-              f"need their file or image uploaded again:")
-        for path in paths:
-            print(f"  {path}")
-        if len(paths) < len(missing):
-            print(f"  ({len(missing) - len(paths)} belong to no item of the site: old "
-                  f"revisions or removed items, dropped by the next pack)")
-        return 1
-    finally:
-        env["closer"]()
-        db.close()
+    print(f"{len(missing)} file(s) missing from the blob folder; the items holding them "
+          f"need their file or image uploaded again:")
+    for path in paths:
+        print(f"  {path}")
+    if len(paths) < len(missing):
+        print(f"  ({len(missing) - len(paths)} belong to no item of the site: old "
+              f"revisions or removed items, dropped by the next pack)")
+    return 1
 
 
 def cmd_mailqueue(args):
@@ -264,6 +250,19 @@ def _site_exists(config, options):
         db.close()
 
 
+@contextmanager
+def existing_database(config):
+    """The database of ``config`` holding a site, closed on leaving; ``CommandError`` when
+    there is none yet or a running server holds it."""
+    env = open_existing(config)
+    db = env["registry"]._zodb_databases[""]
+    try:
+        yield db
+    finally:
+        env["closer"]()
+        db.close()
+
+
 def progress_bar(stream, width=30):
     """A ``progress(done, total)`` callable drawing a bar on ``stream`` (a line at the end)."""
     shown = [-1]
@@ -285,21 +284,14 @@ def cmd_reindex(args):
     """Rebuild the catalog of every object, with a progress bar."""
     from .catalog import rebuild
 
-    try:
-        env = open_existing(args.config)
-    except CommandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    db = env["registry"]._zodb_databases[""]
-    conn = db.open()
-    try:
-        with transaction.manager:
-            count = rebuild(conn.root()["portal"], progress=progress_bar(sys.stderr))
-        print(f"{count} objects indexed.")
-    finally:
-        conn.close()
-        env["closer"]()
-        db.close()
+    with existing_database(args.config) as db:
+        conn = db.open()
+        try:
+            with transaction.manager:
+                count = rebuild(conn.root()["portal"], progress=progress_bar(sys.stderr))
+        finally:
+            conn.close()
+    print(f"{count} objects indexed.")
     return 0
 
 
@@ -410,7 +402,11 @@ def build_parser():
 def main(argv=None):
     """Entry point of the ``portal`` console script."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import transaction
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
+from ..content.base import object_at
+
 log = logging.getLogger(__name__)
 
 SHARDS = 64
@@ -152,7 +154,7 @@ def apply_all(site):
 
 def apply(site, queue, keys):
     """Apply the notes under ``keys`` (skipping those already applied); how many were."""
-    from . import index, index_tree, unindex_path
+    from . import index, index_tree, unindex_path  # the package imports this module
 
     applied = 0
     for key in keys:
@@ -160,7 +162,7 @@ def apply(site, queue, keys):
         if found is None:
             continue
         path, how = found
-        obj = _resolve(site, path)
+        obj = object_at(site, path)
         if how == "remove":
             unindex_path(site, path)
             how = "tree"
@@ -176,14 +178,3 @@ def apply(site, queue, keys):
         site.changes.change(1)
     return applied
 
-
-def _resolve(site, path):
-    node = site
-    for name in path.split("/"):
-        if not name:
-            continue
-        try:
-            node = node[name]
-        except (KeyError, TypeError):
-            return None
-    return node

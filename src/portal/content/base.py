@@ -37,6 +37,19 @@ def path_of(obj):
     return "/".join(reversed(names))
 
 
+def object_at(site, path):
+    """The object at the site path ``path`` (working copies included), or None."""
+    node = site
+    for name in path.split("/"):
+        if not name:
+            continue
+        try:
+            node = node[name]
+        except (KeyError, TypeError):
+            return None
+    return node
+
+
 DATE_SHARDS = 16
 # The first key of every shard of a date index: never removed, so a shard is never empty and
 # its first bucket never loses its first key, two changes BTrees cannot merge.

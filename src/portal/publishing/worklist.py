@@ -113,19 +113,6 @@ def unindex_tree(obj, parent, name):
                 del worklist[key]
 
 
-def resolve(site, path):
-    """The object at the worklist path ``path`` (working copies included), or None."""
-    node = site
-    for name in path.split("/"):
-        if not name:
-            continue
-        try:
-            node = node[name]
-        except (KeyError, TypeError):
-            return None
-    return node
-
-
 def entries(site, **match):
     """(path, entry) pairs whose fields equal ``match``, in path order."""
     worklist = get_worklist(site)

@@ -5,7 +5,7 @@ from pyramid.view import view_config
 
 from workflow import TransitionRefused
 
-from ..content.base import Content, path_of
+from ..content.base import Content, object_at, path_of
 from ..content.types import Folder
 from ..i18n import _
 from ..publishing import policy, worklist
@@ -156,7 +156,7 @@ def review_queue(context, request):
         if wf is None or entry["state"] == wf.initial:
             continue
         waiting = waiting_roles(wf, entry["state"])
-        obj = worklist.resolve(site, path)
+        obj = object_at(site, path)
         if obj is None or not waiting.intersection(held_roles(request, obj)):
             continue
         if policy.transitions_for(request, obj):
@@ -183,7 +183,7 @@ def dashboard(context, request):
     groups = {"drafts": [], "review": [], "rejected": []}
     for path, entry in worklist.entries(site, creator=request.authenticated_userid):
         wf = request.registry.portal_workflows.get(entry["workflow"])
-        obj = worklist.resolve(site, path)
+        obj = object_at(site, path)
         if wf is None or obj is None or not request.has_permission(VIEW, obj):
             continue
         if entry["state"] != wf.initial:
