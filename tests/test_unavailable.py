@@ -18,9 +18,8 @@ from portal.paths import resource_dirs
 from portal.profiles import apply_profiles
 from portal.security.localroles import set_local_roles
 from portal.security.principals import Group, User
-from portal.testing import open_db
 
-from .conftest import PASSWORD, T0, clocked_app, make_app
+from .conftest import PASSWORD, T0, clocked_app, editing, make_app
 from .storage_servers import PostgresCluster, ZeoServer, postgres, zeo_server  # noqa: F401
 
 ETC = Path(__file__).resolve().parents[1] / "etc"
@@ -91,13 +90,8 @@ def zeo_app(tmp_path, demo_var, monkeypatch):
     folder.mkdir()
     shutil.copy(demo_var / "Data.fs", folder / "Data.fs")
     shutil.copytree(demo_var / "blobs", folder / "blobs")
-    db = open_db(folder)
-    conn = db.open()
-    with transaction.manager:
-        site = conn.root()["portal"]
+    with editing(folder) as site:
         add_editor(site, site["xay-dung-dang"]["cong-tac-tuyen-giao"])
-    conn.close()
-    db.close()
     server = ZeoServer(folder).start()
     monkeypatch.setenv("PORTAL_ZEO_SERVER", server.address)
     monkeypatch.setenv("PORTAL_VAR", str(tmp_path / "var"))
@@ -219,13 +213,8 @@ def test_a_forged_post_during_an_outage_is_not_echoed(pg_app):
 
 @pytest.fixture
 def file_app(demo_copy):
-    db = open_db(demo_copy)
-    conn = db.open()
-    with transaction.manager:
-        site = conn.root()["portal"]
+    with editing(demo_copy) as site:
         add_editor(site, site["xay-dung-dang"]["cong-tac-tuyen-giao"])
-    conn.close()
-    db.close()
     app, _clock = clocked_app(demo_copy)
     yield app
     app.registry._zodb_databases[""].close()
