@@ -278,3 +278,19 @@ def test_a_new_site_has_what_the_first_saves_would_otherwise_all_make(tmp_path):
         step.evolve(site, None)
     assert get_queue(site) is not None and len(get_queue(site)) == 0
     db.close()
+
+
+def test_a_word_bucket_merges_when_a_word_moves_to_its_own_tree():
+    """A word reaching ten documents moves from a dict to an IFBTree, which conflict
+    resolution sees as a reference: that change must merge with another word's new document."""
+    from ZODB.ConflictResolution import PersistentReference
+    from ZODB.utils import p64
+
+    from portal.catalog.merging import merge_states
+
+    crowded = {docid: 1.0 for docid in range(10)}
+    old = ((1, crowded, 5, {10: 1.0}),)
+    committed = ((1, PersistentReference(p64(7)), 5, {10: 1.0}),)
+    new = ((1, dict(crowded), 5, {10: 1.0, 12: 3.0}),)
+    merged = dict(zip(*[iter(merge_states(old, committed, new)[0])] * 2))
+    assert merged[1].oid == p64(7) and merged[5] == {10: 1.0, 12: 3.0}

@@ -13,7 +13,7 @@ DEFAULTS = {
     "portal.page_size": "20",
     "portal.show_tracebacks": "false",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
-    "retry.attempts": "3",
+    "retry.attempts": "5",
     "tm.activate_hook": "portal.views.unavailable.needs_transaction",
 }
 

@@ -10,12 +10,23 @@ removed first key, which change the tree above) is a conflict.
 """
 from BTrees.Interfaces import BTreesConflictError
 from BTrees.IOBTree import IOBTree, IOBucket
+from ZODB.ConflictResolution import PersistentReference
 
 _MISSING = object()
 
 
 def _conflict(reason):
     return BTreesConflictError(-1, -1, -1, reason)
+
+
+def _same(a, b):
+    """Equality that also holds for a word's IFBTree, which conflict resolution sees as a
+    ``PersistentReference`` (comparing two of those, or one with a dict, raises ValueError);
+    the tree's own changes are that tree's to merge, the reference here stays the same."""
+    if isinstance(a, PersistentReference) or isinstance(b, PersistentReference):
+        return isinstance(a, PersistentReference) and isinstance(b, PersistentReference) \
+            and a.oid == b.oid
+    return a == b
 
 
 def _pairs(state):
@@ -55,9 +66,9 @@ def merge_states(old, committed, new):
     merged = {}
     for key in sorted(set(o_items) | set(c_items) | set(n_items)):
         o, c, n = (d.get(key, _MISSING) for d in (o_items, c_items, n_items))
-        if c == n or n == o:
+        if _same(c, n) or _same(n, o):
             value = c
-        elif c == o:
+        elif _same(c, o):
             value = n
         elif all(isinstance(v, dict) or v is _MISSING for v in (o, c, n)) and \
                 _MISSING not in (c, n):
