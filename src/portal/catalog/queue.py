@@ -12,11 +12,13 @@ The queue is sharded on a random key and never emptied, so two saves always merg
 notes. Once the save has committed, its notes are applied to the catalog in a new
 transaction of a few milliseconds, tried again up to ``ATTEMPTS`` times on a conflict, before
 the response leaves. A note left behind (a crash between the two transactions, every attempt
-conflicting) is applied by the next save that finds it older than ``STALE_AFTER``, at
-start-up, and by ``portal reindex``. Applying a note looks at what the path holds now, so a
+conflicting) is applied by the next save that finds it older than ``STALE_AFTER``, and at
+start-up. Applying a note looks at what the path holds now, so a
 note applied late or twice does no harm.
 """
 import logging
+import threading
+import weakref
 from datetime import timedelta
 
 import transaction
@@ -127,25 +129,65 @@ def _after_commit(committed, conn, site_oid, pending, registry):
         conn.newTransaction(None, False)
 
 
+class _Indexer:
+    """The notes this process has yet to apply to one database, and the lock that lets one
+    thread at a time apply them: the threads' indexing transactions would otherwise conflict
+    with each other at every save. The thread holding the lock applies every note waiting,
+    its own and those of the saves that finished meanwhile, in one transaction."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.waiting = set()
+        self._guard = threading.Lock()
+
+    def add(self, keys):
+        with self._guard:
+            self.waiting.update(keys)
+
+    def take(self):
+        with self._guard:
+            keys, self.waiting = self.waiting, set()
+        return keys
+
+
+_indexers = weakref.WeakKeyDictionary()
+_indexers_guard = threading.Lock()
+
+
+def _indexer(db):
+    with _indexers_guard:
+        found = _indexers.get(db)
+        if found is None:
+            found = _indexers[db] = _Indexer()
+        return found
+
+
 def apply_notes(db, site_oid, keys, registry):
-    """Apply the notes under ``keys`` and any stale ones, in a transaction of their own."""
-    manager = transaction.TransactionManager()
-    conn = db.open(transaction_manager=manager)
-    try:
-        for attempt in manager.attempts(ATTEMPTS):
-            with attempt:
-                site = conn.get(site_oid)
-                queue = get_queue(site)
-                cutoff = millis(registry.portal_clock.now() - STALE_AFTER)
-                wanted = sorted(set(keys) | set(queue.keys_before(cutoff)))
-                if apply(site, queue, wanted):
-                    manager.get().note("index after save")
-    finally:
-        conn.close()
+    """Apply the notes under ``keys`` and any stale ones, in a transaction of their own;
+    returns once they are applied (by this thread or by the one holding the lock before)."""
+    indexer = _indexer(db)
+    indexer.add(keys)
+    with indexer.lock:
+        batch = indexer.take()
+        if not batch:
+            return
+        manager = transaction.TransactionManager()
+        conn = db.open(transaction_manager=manager)
+        try:
+            for attempt in manager.attempts(ATTEMPTS):
+                with attempt:
+                    site = conn.get(site_oid)
+                    queue = get_queue(site)
+                    cutoff = millis(registry.portal_clock.now() - STALE_AFTER)
+                    wanted = sorted(batch | set(queue.keys_before(cutoff)))
+                    if apply(site, queue, wanted):
+                        manager.get().note("index after save")
+        finally:
+            conn.close()
 
 
 def apply_all(site):
-    """Apply every note of the queue in the current transaction (start-up, reindex)."""
+    """Apply every note of the queue in the current transaction (start-up)."""
     queue = get_queue(site)
     if queue is None:
         return 0
