@@ -11,7 +11,8 @@ the object alone; ``tree``: it and everything below; ``remove``: what was there 
 The queue is sharded on a random key and never emptied, so two saves always merge their
 notes. Once the save has committed, its notes are applied to the catalog in a new
 transaction of a few milliseconds, tried again up to ``ATTEMPTS`` times on a conflict, before
-the response leaves. A note left behind (a crash between the two transactions, every attempt
+the response leaves. One thread of the process at a time applies notes, all those waiting
+at once, so concurrent saves of one process never conflict in their indexing. A note left behind (a crash between the two transactions, every attempt
 conflicting) is applied by the next save that finds it older than ``STALE_AFTER``, and at
 start-up. Applying a note looks at what the path holds now, so a
 note applied late or twice does no harm.
