@@ -294,3 +294,44 @@ def test_a_word_bucket_merges_when_a_word_moves_to_its_own_tree():
     new = ((1, dict(crowded), 5, {10: 1.0, 12: 3.0}),)
     merged = dict(zip(*[iter(merge_states(old, committed, new)[0])] * 2))
     assert merged[1].oid == p64(7) and merged[5] == {10: 1.0, 12: 3.0}
+
+
+def test_one_thread_applies_every_waiting_note_in_one_transaction(app):
+    """The indexing of saves that finish while another thread indexes waits for it, then
+    finds its notes applied by the next holder of the lock in one batch."""
+    import threading
+
+    from portal.catalog.queue import _indexer, apply_notes, get_queue
+
+    db = app.registry._zodb_databases[""]
+    writer = Editor(db, app.registry, "an")
+    keys = []
+    for number, title in enumerate(("Tin chờ mục lục Quozvik", "Tin chờ mục lục Zentrabo")):
+        item = NewsItem(title, body="<p>x</p>")
+        writer.section.add(f"tin-cho-{number}", item, send_events=False)
+        item.set_dates(T0)
+        keys.append((number, number))
+        get_queue(writer.site).put(keys[-1], "/".join((*SECTION, f"tin-cho-{number}")), "tree")
+    writer.commit()
+    site_oid = writer.site._p_oid
+    indexer = _indexer(db)
+    before = db.lastTransaction()
+    with indexer.lock:  # another thread is indexing
+        first = threading.Thread(target=apply_notes,
+                                 args=(db, site_oid, [keys[0]], app.registry))
+        first.start()
+        while keys[0] not in indexer.waiting:
+            first.join(0.01)
+        indexer.add([keys[1]])  # a second save finished meanwhile
+    first.join(10)
+    assert not first.is_alive()
+    after = db.lastTransaction()
+    assert after != before
+    apply_notes(db, site_oid, [keys[1]], app.registry)  # already applied by the first
+    assert db.lastTransaction() == after
+    writer.manager.begin()
+    catalog, _docmap = get_catalog(writer.site)
+    assert len(catalog["text"].applyContains("Quozvik")) == len(
+        catalog["text"].applyContains("Zentrabo")) == 1
+    assert len(get_queue(writer.site)) == 0
+    writer.close()
