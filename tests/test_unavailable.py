@@ -135,7 +135,9 @@ def test_zeo_down_answers_503_in_the_layout_and_a_kept_save_works_once_it_is_bac
     assert again["title"].value == "Tin hoạt động (đã sửa)"
     assert again["csrf_token"].value == editor.cookies["portal_csrf"]
     labels = [label.get_text(strip=True) for label in response.html.select("#save-again-form label")]
-    assert "Tiêu đề" in labels
+    assert "Tiêu đề" in labels and "save" not in labels  # the button pressed goes back unseen
+    assert again["save"].value == "save"
+    assert "Không thể giữ lại tệp" not in response.text  # no file was chosen
 
     server.start()
     # Pages come from the caches either way: wait for the client to reconnect.

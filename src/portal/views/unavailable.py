@@ -205,7 +205,10 @@ def kept_fields(request):
                 fields.append({"name": name, "value": "", "kind": "retype", "label": label})
             continue
         label, kind = labels.get(name) or (translate(COMMON_LABELS.get(name, name)), "text")
-        if name in STRUCTURE or name.startswith("_") or kind == "hidden":
+        # A name no form field or common label explains (the button pressed, a marker of the
+        # view) goes back as it came, unseen: it means nothing to the person.
+        unknown = mapping is None and name not in labels and name not in COMMON_LABELS
+        if name in STRUCTURE or name.startswith("_") or kind == "hidden" or unknown:
             kind = "hidden"
         elif mapping is not None:
             outer = labels.get(mapping, (mapping, ""))[0]
