@@ -1,7 +1,7 @@
 """Concurrent saves on one section: which persistent classes fail to resolve a conflict (O1).
 
 Builds the demo database in a temporary FileStorage, serves it through the real WSGI
-application with ``retry.attempts = 1`` (a conflict is a 500 at once) and the system clock,
+application with ``retry.attempts = 1`` (a conflict is the 409 page at once) and the system clock,
 and runs three phases, each with THREADS threads over one shared application:
 
 - ``first sign-ins``: every thread signs in as the same user, none of whom has signed in yet;
@@ -9,10 +9,11 @@ and runs three phases, each with THREADS threads over one shared application:
 - ``adds``: every thread, signed in as its own editor, adds news items with an image to ONE
   section through ``@@add``.
 
-For each phase it prints the requests that failed (a conflict is a 500, or a 409 where the
-application answers conflicts so) and, for the conflicts the storage could
-not resolve, the persistent class of the object and how often. ``tryToResolveConflict`` is
-wrapped here (and only here) to name those classes.
+For each phase it prints the requests that failed and, for the conflicts the storage could
+not resolve, the persistent class of the object and how often, marked ``save`` (the save's
+own transaction: the request fails) or ``indexing`` (the catalog's transaction just after a
+save, retried there: the save has succeeded). ``tryToResolveConflict`` and the index queue's
+``apply_notes`` are wrapped here (and only here) to name those classes.
 
     .venv/bin/python bench/concurrent_hotspots.py [--threads 8] [--items 25]
 """
