@@ -12,8 +12,8 @@ from ZODB import DB
 
 from portal.clock import FixedClock
 from portal.content.types import Site
-from portal.root import ensure_site
 from portal.security.audit import ACTIONS, AuditLog, audit, get_audit_log
+from portal.startup import ensure_site
 from portal.testing import open_db
 
 from .conftest import NOW, make_app

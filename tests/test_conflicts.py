@@ -264,7 +264,7 @@ def test_a_new_site_has_what_the_first_saves_would_otherwise_all_make(tmp_path):
     from portal.catalog.queue import get_queue
     from portal.evolve import steps
     from portal.publishing.worklist import get_worklist
-    from portal.root import ensure_site
+    from portal.startup import ensure_site
 
     db = open_db(tmp_path / "var")
     conn = db.open()

@@ -7,7 +7,7 @@ import transaction
 
 import portal.evolve
 from portal.evolve import evolve, newest, version_of
-from portal.root import ensure_site
+from portal.startup import ensure_site
 from portal.testing import FIXED_NOW, make_registry, open_db
 
 STEP = '''"""Give the site a {name}."""

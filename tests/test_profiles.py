@@ -7,7 +7,7 @@ from pyramid.config import Configurator
 
 from portal.paths import resource_dirs
 from portal.profiles import ProfileError, apply_profiles
-from portal.root import ensure_site
+from portal.startup import ensure_site
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 PROFILES = resource_dirs({})[1]

@@ -3,7 +3,8 @@ from pyramid.config import Configurator
 from pyramid.settings import asbool
 
 from .paths import resource_dirs
-from .root import bootstrap, root_factory
+from .root import root_factory
+from .startup import bootstrap
 from .views.csrf import RetrySafeCSRFPolicy
 
 DEFAULTS = {

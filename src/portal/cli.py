@@ -20,10 +20,10 @@ from .clock import SystemRandom
 from .mail import deliver_queued, queued_count, start_delivery_thread
 from .paths import resource_dirs
 from .profiles import ProfileError, apply_profiles
-from .root import ensure_site
 from .security.audit import get_audit_log
 from .security.principals import User
 from .security.roles import ASSIGNABLE_ROLES
+from .startup import ensure_site
 from .storage import has_site, is_shared, items_holding, missing_blobs, open_database
 
 DEFAULT_CONFIG = "development.ini"

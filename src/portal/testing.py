@@ -10,7 +10,7 @@ from ZODB.FileStorage import FileStorage
 from .clock import FixedClock
 from .paths import resource_dirs
 from .profiles import apply_profiles
-from .root import ensure_site
+from .startup import ensure_site
 
 FIXED_NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

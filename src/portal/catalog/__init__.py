@@ -15,65 +15,12 @@ from workflow import AfterTransition, WorkflowChanged
 from ..content.base import find_site, path_of
 from ..content.events import LocalRolesModified, ObjectAdded, ObjectModified, ObjectRemoved
 from .indexes import make_catalog
+from .indexing import get_catalog, index, index_tree, indexable, unindex_path, walk
 from .queue import note
 
+__all__ = ["get_catalog", "index", "index_tree", "rebuild", "unindex_path", "walk"]
+
 BATCH = 1000
-
-
-def get_catalog(site, create=False):
-    """(catalog, document map) of ``site``; made only when ``create`` (never on a read), else
-    (None, None) for a site that has none yet."""
-    catalog = getattr(site, "catalog", None)
-    if catalog is None and create:
-        catalog = site.catalog = make_catalog()
-        site.document_map = DocumentMap()
-    return catalog, getattr(site, "document_map", None)
-
-
-def _indexable(obj):
-    parent = obj.__parent__
-    return parent is not None and getattr(parent, "working_copy", None) is not obj
-
-
-def walk(obj):
-    """``obj`` and every object below it, depth first."""
-    yield obj
-    if obj.is_container:
-        for name in obj:
-            yield from walk(obj[name])
-
-
-def index(obj, site=None):
-    """Index (or reindex) ``obj`` alone."""
-    site = site or find_site(obj)
-    if site is None or obj is site or not _indexable(obj):
-        return
-    catalog, docmap = get_catalog(site, create=True)
-    path = path_of(obj)
-    docid = docmap.docid_for_address(path)
-    if docid is None:
-        catalog.index_doc(docmap.add(path), obj)
-    else:
-        catalog.reindex_doc(docid, obj)
-
-
-def index_tree(obj):
-    """Index ``obj`` and everything below it."""
-    site = find_site(obj)
-    for node in walk(obj):
-        index(node, site)
-
-
-def unindex_path(site, base):
-    """Unindex what was at the path ``base`` and below."""
-    catalog, docmap = get_catalog(site)
-    if catalog is None:
-        return
-    for docid in list(catalog["parents"].applyEq(base)) + [docmap.docid_for_address(base)]:
-        if docid is None:
-            continue
-        catalog.unindex_doc(docid)
-        docmap.remove_docid(docid)
 
 
 def rebuild(site, progress=None):
@@ -111,7 +58,7 @@ def _noted(obj, how, registry, parent=None, name=None):
         return
     if parent is not None:
         path = "/".join(part for part in (path_of(parent), name) if part)
-    elif _indexable(obj):
+    elif indexable(obj):
         path = path_of(obj)
     else:
         return

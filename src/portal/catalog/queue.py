@@ -27,6 +27,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from ..content.base import object_at
+from .indexing import index, index_tree, unindex_path
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +198,6 @@ def apply_all(site):
 
 def apply(site, queue, keys):
     """Apply the notes under ``keys`` (skipping those already applied); how many were."""
-    from . import index, index_tree, unindex_path  # the package imports this module
-
     applied = 0
     for key in keys:
         found = queue.take(key)

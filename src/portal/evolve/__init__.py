@@ -3,7 +3,7 @@
 A step is a module ``stepNNN_what.py`` in this package holding ``evolve(site, registry)`` and a
 docstring saying what it changes and why. ``site.evolve_version`` is the number of the last
 step applied; a new site starts at the newest (``ensure_site``), so only databases made by an
-older release run steps. Steps run at start-up (``portal.root.bootstrap``), in order, each
+older release run steps. Steps run at start-up (``portal.startup.bootstrap``), in order, each
 in its own transaction: a step that fails leaves the version at the one
 before it and stops the start with its message.
 """
