@@ -18,6 +18,7 @@ from .test_login import enrol, sign_in
 
 AGENCY_A = "xay-dung-dang/cong-tac-tuyen-giao"
 AGENCY_B = "xay-dung-dang/cong-tac-to-chuc"
+DEFAULT_PAGE_FOLDER = "gioi-thieu/co-cau-to-chuc/ban-thuong-vu-tinh-uy"
 
 # Every view of the portal: (view name, context class name) → permission. A new view must be
 # added here (and so thought about) or this test fails.
@@ -140,10 +141,15 @@ def matrix(tmp_path_factory, demo_var):
     app.registry._zodb_databases[""].close()
 
 
-def _nth(site, path, type_name, n=0):
+def _folder(site, path):
     folder = site
     for name in path.split("/"):
         folder = folder[name]
+    return folder
+
+
+def _nth(site, path, type_name, n=0):
+    folder = _folder(site, path)
     names = [name for name in folder if folder[name].type_name == type_name]
     return f"{path}/{names[n]}"
 
@@ -152,6 +158,9 @@ def private_objects(site):
     """(class name, path, place) of the objects made private for the matrix."""
     return [("NewsItem", _nth(site, f"{AGENCY_A}/tin-hoat-dong", "NewsItem", 1), "A-private"),
             ("File", _nth(site, "he-thong-van-ban/van-ban-cua-tinh-uy/nghi-quyet", "File", 1),
+             "site-private"),
+            # A folder's default page: the folder's URL must not show it once it is private.
+            ("Page", f"{DEFAULT_PAGE_FOLDER}/{_folder(site, DEFAULT_PAGE_FOLDER).default_page}",
              "site-private")]
 
 
@@ -253,7 +262,7 @@ def test_private_objects_stay_out_of_every_anonymous_listing(matrix):
     pages = ["/"] + [f"/{folder}/" for folder, _title in hidden]
     for page in pages:
         text = anonymous.get(page).text
-        for _folder, title in hidden:
+        for _where, title in hidden:
             assert title not in text, (page, title)
     editor = apps["editor_A"]
     assert hidden[0][1] in editor.get(f"/{hidden[0][0]}/").text

@@ -66,14 +66,27 @@ def listed_items(request, folder, start=0, size=None):
     return len(ordered), ordered[start:None if size is None else start + size]
 
 
+def default_page(request, folder):
+    """The Page ``folder`` shows at its URL, when it names one the visitor may view, else None.
+
+    The page is another object than the folder, so it passes the same check as a visit to its
+    own URL: a retracted page, or a draft added under the page's id, leaves the visitors who
+    may not view it with the folder's listing.
+    """
+    name = folder.default_page
+    page = folder.get(name) if name else None
+    if isinstance(page, Page) and request.has_permission(VIEW, page):
+        return page
+    return None
+
+
 @view_config(context=Folder, permission="view", renderer="portal:templates/folder.pt")
 def folder_view(context, request):
     """A section: its own page when it has one, else its subsections and a paged listing."""
-    if context.default_page and context.default_page in context:
-        page = context[context.default_page]
-        if not page.is_container:
-            # The heading stays the section's: a menu entry opens a page bearing its name.
-            return dict(page_view(page, request), heading=context.title)
+    page = default_page(request, context)
+    if page is not None:
+        # The heading stays the section's: a menu entry opens a page bearing its name.
+        return dict(page_view(page, request), heading=context.title)
     layout = request.layout
     size = int(request.registry.settings["portal.page_size"])
     count = listed_count(request, context)
