@@ -31,7 +31,7 @@ from tests.live_portal import (
 from tests.storage_servers import ZeoServer
 
 # production.ini as served, but its cookies travel over plain http on loopback.
-SETTINGS = {"portal.secure_cookies": "false"}
+SETTINGS = {"portal.secure_cookies": "false", "portal.public_url": "http://127.0.0.1"}
 
 
 def percentile(values, fraction):

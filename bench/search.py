@@ -355,6 +355,7 @@ def settings_for(var, cache_size):
         "pyramid.default_locale_name": "vi",
         "portal.show_tracebacks": "false",
         "portal.secret": "bench-secret-not-for-production",
+        "portal.public_url": "http://localhost",
     }
 
 

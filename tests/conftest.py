@@ -23,6 +23,7 @@ def settings_for(var):
         "pyramid.default_locale_name": "vi",
         "portal.show_tracebacks": "false",
         "portal.secret": "test-secret-not-for-production",
+        "portal.public_url": "http://localhost",
     }
 
 

@@ -166,6 +166,7 @@ def test_portal_reindex_rebuilds_with_a_progress_bar(portal, capsys, monkeypatch
         del site.catalog
     ini = tmp_path / "portal.ini"
     ini.write_text("[app:main]\nuse = egg:portal\nportal.secret = s\n"
+                   "portal.public_url = http://127.0.0.1:6543\n"
                    f"zodbconn.uri = zconfig://{ROOT}/etc/filestorage.conf\n"
                    "mail.queue_path = %(PORTAL_VAR)s/mail-queue\n")
     monkeypatch.setenv("PORTAL_VAR", str(var))

@@ -191,6 +191,7 @@ def shared_ini(tmp_path, conf):
     ini = tmp_path / "shared.ini"
     ini.write_text("[app:main]\nuse = egg:portal\nportal.profiles = default\n"
                    "portal.secret = %(PORTAL_SECRET)s\n"
+                   "portal.public_url = http://127.0.0.1:%(PORTAL_PORT)s\n"
                    f"zodbconn.uri = zconfig://{ROOT}/etc/{conf}\n"
                    "mail.queue_path = %(PORTAL_VAR)s/mail-queue\n")
     return str(ini)

@@ -31,6 +31,7 @@ def registry(tmp_path, mailserver):
     config = Configurator(settings=dict(
         mailserver.settings, **{"mail.queue_path": str(tmp_path / "mail-queue"),
                                 "portal.available_languages": "vi en",
+                                "portal.public_url": "https://thainguyen.dcs.vn",
                                 "pyramid.default_locale_name": "vi"}))
     config.include("portal.clock")
     config.include("portal.i18n")
@@ -158,6 +159,7 @@ def test_the_queue_sits_beside_the_file_storage_unless_set():
 
 
 def test_a_wrong_tls_setting_fails_at_start_up(tmp_path):
-    config = Configurator(settings={"mail.queue_path": str(tmp_path), "mail.tls": "yes"})
+    config = Configurator(settings={"mail.queue_path": str(tmp_path), "mail.tls": "yes",
+                                    "portal.public_url": "https://thainguyen.dcs.vn"})
     with pytest.raises(ConfigurationError, match="mail.tls"):
         config.include("portal.mail")

@@ -186,3 +186,34 @@ def test_many_requests_from_one_address_wait(portal):
     assert form.submit(status=429).html.select_one(".form-error") is not None
     clock.advance(timedelta(seconds=2))
     ask(browser, "khongco")
+
+
+def test_a_forged_host_header_never_reaches_the_link(portal, mailserver):
+    browser_for, _clock, app = portal
+    browser = browser_for()
+    page = browser.get("/@@forgot-password", headers={"Host": "evil.example"})
+    form = form_to(page, "forgot-password")
+    form["name"] = "nguoidung"
+    form.submit(status=303, headers={"Host": "evil.example"})
+    url = LINK.search(delivered(app, mailserver)[-1].get_content()).group(0)
+    assert url.startswith("http://localhost/@@reset-password?token=")
+    assert "evil.example" not in url
+
+
+@pytest.mark.parametrize("value", ["", "thainguyen.dcs.vn", "ftp://thainguyen.dcs.vn",
+                                   "https://thainguyen.dcs.vn/?a=1"])
+def test_the_portal_refuses_to_start_without_a_public_address(demo_copy, value):
+    from pyramid.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="portal.public_url"):
+        clocked_app(demo_copy, **{"portal.public_url": value})
+
+
+def test_production_ini_says_what_to_set_and_stops(tmp_path, monkeypatch, capsys):
+    from portal.cli import main
+
+    from .conftest import ROOT
+
+    monkeypatch.setenv("PORTAL_VAR", str(tmp_path / "var"))
+    assert main(["init", str(ROOT / "production.ini")]) == 2
+    assert "portal.public_url must be the portal's public address" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import transaction
+from pyramid.exceptions import ConfigurationError
 from pyramid.paster import bootstrap, get_app, get_appsettings, setup_logging
 from zc.lockfile import LockError
 
@@ -404,7 +405,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CommandError as exc:
+    except (CommandError, ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

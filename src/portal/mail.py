@@ -133,12 +133,24 @@ def send_mail(request_or_registry, to_addresses, subject, body_text, lang=None):
     return delivery.send(envelope_from, recipients, _for_queue(message))
 
 
+def checked_public_url(settings):
+    """``portal.public_url`` as an absolute http(s) address without a final slash, or a
+    ConfigurationError saying what to set: links sent by mail never take the address a
+    request's Host header claims (a forged one would send a reset link to another site)."""
+    value = (settings.get("portal.public_url") or "").strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+            or parts.fragment:
+        raise ConfigurationError(
+            f"portal.public_url must be the portal's public address, such as "
+            f"https://thainguyen.dcs.vn (it is {value!r}): links in e-mails (password "
+            f"reset, review notices) start with it, never with a request's Host header")
+    return value
+
+
 def public_url(request, *elements, query=None):
-    """An absolute address of the site for a message: ``portal.public_url`` when set (so that
-    a forged Host header cannot redirect a link sent by mail), else the request's."""
-    base = (request.registry.settings.get("portal.public_url") or "").strip().rstrip("/") \
-        or request.application_url
-    url = "/".join([base, *elements])
+    """An absolute address of the site for a message, from ``portal.public_url`` alone."""
+    url = "/".join([request.registry.settings["portal.public_url"], *elements])
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -288,4 +300,5 @@ def includeme(config):
         settings.setdefault(key, value)
     settings.setdefault("portal.reset_link_lifetime", "3600")
     queue_path(settings)  # fail at start-up when the queue has no place
+    settings["portal.public_url"] = checked_public_url(settings)
     smtp_mailer(settings)
