@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from webtest import TestApp
 
 from portal.clock import FixedClock, SeededRandom
-from portal.content.ids import fold
+from portal.content.ids import fold, slugify
 from portal.content.types import NewsItem
 from portal.security.audit import get_audit_log
 from portal.security.localroles import set_local_roles
@@ -528,6 +528,101 @@ class TestClipboard:
         # the manager's cookie in the editor's browser names another user: ignored
         editor.set_cookie("portal_clipboard", manager.cookies["portal_clipboard"])
         assert editor.get(EXCHANGE + "@@contents").html.select_one(".paste-form") is None
+
+
+@pytest.fixture
+def authors(demo_copy, tmp_path):
+    """(app, author, other author, manager): ``tacgia`` writes for agency A (Author on it and
+    on the internal area), ``tacgiakhac`` for agency B and in agency A's exchange folder."""
+    db = open_db(demo_copy)
+    conn = db.open()
+    with transaction.manager:
+        site = conn.root()["portal"]
+        agency = site["xay-dung-dang"]["cong-tac-tuyen-giao"]
+        for login, places in (("tacgia", (agency, site["noi-bo"])),
+                              ("tacgiakhac", (site["xay-dung-dang"]["cong-tac-to-chuc"],
+                                              agency["trao-doi-nghiep-vu"]))):
+            user = User(login, f"Người dùng {login}", f"{login}@example.vn")
+            user.set_password(PASSWORD)
+            site.users.add(user)
+            for place in places:
+                set_local_roles(place, f"user:{login}", ("Author",))
+    conn.close()
+    db.close()
+    app = build(demo_copy, **{"portal.upload_tmp_dir": str(tmp_path / "uploads")})
+    browsers = [TestApp(app) for _n in range(3)]
+    sign_in(browsers[0], "tacgia")
+    sign_in(browsers[1], "tacgiakhac")
+    page = sign_in(browsers[2], "quantri").follow()
+    form = form_to(page, "login-code")
+    form["code"] = pyotp.TOTP(SECRET).at(T0)
+    form.submit(status=303)
+    yield (app, *browsers)
+    app.registry._zodb_databases[""].close()
+
+
+def copy_into(browser, source, names, target, status):
+    """Copy ``names`` from the folder ``source`` and paste them into ``target``."""
+    form = form_to(browser.get(source + "@@contents"), "contents")
+    select(form, *names)
+    form.submit("action", value="copy", status=303)
+    return form_to(browser.get(target + "@@contents"), "paste").submit(status=status)
+
+
+def titles_below(app, path):
+    """Titles of everything below the site path ``path``, with their creators."""
+    conn, site = site_of(TestApp(app))
+    node = site
+    for name in path.strip("/").split("/"):
+        node = node[name]
+    found, todo = [], list(node.values())
+    while todo:
+        obj = todo.pop()
+        found.append((obj.title, obj.creator))
+        if obj.is_container:
+            todo.extend(obj.values())
+    conn.close()
+    return found
+
+
+class TestCopyingWhatOneMayNotView:
+    DRAFT = "Bản nháp của Ban Tổ chức chưa gửi duyệt"
+
+    def test_another_agencys_draft_stays_behind_and_the_copier_is_told(self, authors):
+        app, author, other, _manager = authors
+        add_news(other, folder=EXCHANGE, title=self.DRAFT)
+        author.get(EXCHANGE + slugify(self.DRAFT) + "/", status=403)
+        page = copy_into(author, AGENCY, ["trao-doi-nghiep-vu"], AGENCY, status=200)
+        assert "1" in page.html.select_one(".form-error").text
+        assert "Đã dán: 1." in page.html.select_one(".form-ok").text
+        copied = titles_below(app, AGENCY + "trao-doi-nghiep-vu-2")
+        assert copied and self.DRAFT not in [title for title, _creator in copied]
+        # The original is untouched, and still its author's.
+        assert (self.DRAFT, "tacgiakhac") in titles_below(app, EXCHANGE)
+
+    def test_the_private_part_of_the_internal_area_stays_behind(self, authors):
+        app, author, _other, manager = authors
+        form = manager.get("/noi-bo/@@add?type=Folder").forms["manage-form"]
+        form["title"] = "Tài liệu hội nghị"
+        form.submit("save", status=303)
+        share = form_to(manager.get("/noi-bo/tai-lieu-hoi-nghi/"), "transition")
+        share.submit("transition", value="share", status=303)
+        for title in ("Báo cáo mật của Thường trực", "Thông báo chung"):
+            form = manager.get("/noi-bo/tai-lieu-hoi-nghi/@@add?type=Page").forms["manage-form"]
+            form["title"], form["body"] = title, f"<p>{title}</p>"
+            form.submit("save", status=303)
+        share = form_to(manager.get("/noi-bo/tai-lieu-hoi-nghi/thong-bao-chung/"), "transition")
+        share.submit("transition", value="share", status=303)
+        page = copy_into(author, "/noi-bo/", ["tai-lieu-hoi-nghi"], AGENCY, status=200)
+        assert page.html.select_one(".form-error")
+        copied = titles_below(app, AGENCY + "tai-lieu-hoi-nghi")
+        assert copied == [("Thông báo chung", "tacgia")]
+        author.get(AGENCY + "tai-lieu-hoi-nghi/bao-cao-mat-cua-thuong-truc/", status=404)
+        # Naming the private page itself in the form puts nothing on the clipboard.
+        response = author.post("/noi-bo/tai-lieu-hoi-nghi/@@contents", {
+            "csrf_token": csrf(author), "action": "copy", "names": "bao-cao-mat-cua-thuong-truc"},
+            status=400)
+        assert "portal_clipboard" not in response.headers.get("Set-Cookie", "")
 
 
 class TestRefusals:

@@ -9,12 +9,14 @@ own permission map (a draft's: the public never sees it). It passes the same tra
 notices as a new article; when it reaches the final state, its fields replace the item's, a
 revision records the change, and the copy is gone. Only one working copy exists at a time.
 """
+from pyramid.httpexceptions import HTTPForbidden
 from pyramid.threadlocal import get_current_request
 
 import workflow
 
 from ..content.events import ObjectModified
 from ..revisions import apply_fields, record_baseline, record_revision, snapshot
+from ..security.roles import VIEW
 from .policy import complete_map, workflow_for
 
 NAME = "working-copy"
@@ -45,7 +47,14 @@ def needs_working_copy(registry, obj):
 
 
 def check_out(request, obj):
-    """The working copy of ``obj``, made now from its fields when there is none."""
+    """The working copy of ``obj``, made now from its fields when there is none.
+
+    The copy's author becomes its Owner, so only someone who may view ``obj`` gets one: a
+    right to edit without the right to view (an expired internal item for the secretariat)
+    must not turn into a readable copy (S8).
+    """
+    if not request.has_permission(VIEW, obj):
+        raise HTTPForbidden()
     found = getattr(obj, "working_copy", None)
     if found is not None:
         return found

@@ -5,6 +5,11 @@ writes nothing, and what the cookie names is checked again when it is pasted (th
 still exist, the user must still be allowed to take it, and the folder must accept its type).
 Cut and paste moves the same object (removed, then added: the events fire and the date order
 follows); copy and paste adds a deep copy made by ``clone``.
+
+Nobody copies or moves what they may not view (S8): a copy leaves out the items inside that
+the copier may not view and says how many (as a file manager leaves out unreadable files), so
+the copier never becomes the Owner of a draft they could not open; a move, which cannot leave
+part of a folder behind, is refused for a folder holding such items.
 """
 import copy
 import shutil
@@ -124,9 +129,10 @@ def copy_value(value):
     return copy.deepcopy(value)
 
 
-def clone(obj, now, creator):
+def clone(obj, now, creator, keep=None):
     """A deep copy of ``obj`` not yet in the tree: same class and fields, new blobs, children
-    copied alike (see ``NOT_COPIED`` for what stays behind)."""
+    copied alike (see ``NOT_COPIED`` for what stays behind). Only the children for which
+    ``keep(child)`` is true come along (all when ``keep`` is None)."""
     obj._p_activate()
     new = type(obj)()
     for key, value in obj.__dict__.items():
@@ -136,8 +142,22 @@ def clone(obj, now, creator):
     new.created = new.modified = now
     if obj.is_container:
         for name, child in obj.items():
-            new.add(name, clone(child, now, creator), send_events=False)
+            if keep is None or keep(child):
+                new.add(name, clone(child, now, creator, keep), send_events=False)
     return new
+
+
+def hidden_inside(request, obj):
+    """The topmost objects below ``obj`` that the visitor may not view (what they hold goes
+    with them, seen or not)."""
+    found = []
+    if obj.is_container:
+        for child in obj.values():
+            if request.has_permission(VIEW, child):
+                found.extend(hidden_inside(request, child))
+            else:
+                found.append(child)
+    return found
 
 
 def _descendants(obj):
@@ -145,6 +165,12 @@ def _descendants(obj):
         for name, child in obj.items():
             yield obj, name, child
             yield from _descendants(child)
+
+
+def holds_hidden(title):
+    """The refusal to move (or cut) a folder holding items the mover may not view."""
+    return _("“${title}” holds items you may not view, so you may not move it. Copy it "
+             "instead, or ask an editor who may see everything in it.", mapping={"title": title})
 
 
 # views ----------------------------------------------------------------------------------------
@@ -168,9 +194,16 @@ def paste(request, folder, clip):
         if any(node is obj for node in lineage(folder)):
             problems.append(_("“${title}” cannot be put inside itself.", mapping=mapping))
             continue
+        if not request.has_permission(VIEW, obj):
+            problems.append(_("You may not copy or move “${title}”.", mapping=mapping))
+            continue
+        hidden = hidden_inside(request, obj)
         if clip["op"] == "cut":
             if not may_delete(request, obj):
                 problems.append(_("You may not move “${title}”.", mapping=mapping))
+                continue
+            if hidden:
+                problems.append(holds_hidden(obj.title))
                 continue
             if obj.__parent__ is not folder:
                 old_path, source = path_of(obj), obj.__parent__
@@ -178,11 +211,14 @@ def paste(request, folder, clip):
                 folder.add(free_name(folder, obj.__name__), obj)
                 audit(request, "moved", target="/" + path_of(obj), details=f"from /{old_path}")
         else:
-            if not request.has_permission(VIEW, obj):
-                problems.append(_("You may not copy “${title}”.", mapping=mapping))
-                continue
+            left_out = {id(child) for child in hidden}
             new = folder.add(free_name(folder, obj.__name__),
-                             clone(obj, now, request.authenticated_userid))
+                             clone(obj, now, request.authenticated_userid,
+                                   keep=lambda child: id(child) not in left_out))
+            if hidden:
+                problems.append(_(
+                    "“${title}” was copied without the ${count} item(s) inside it that you "
+                    "may not view.", mapping={"title": obj.title, "count": len(hidden)}))
             for parent, name, child in _descendants(new):
                 request.registry.notify(ObjectAdded(child, parent, name))
         done += 1

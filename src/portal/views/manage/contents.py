@@ -15,7 +15,7 @@ from ...i18n import _
 from ...security.roles import ADD, CONTENTS, EDIT, VIEW
 from ..pages import page_number
 from ..workflow import state_title
-from .clipboard import read_clipboard, write_clipboard
+from .clipboard import hidden_inside, holds_hidden, read_clipboard, write_clipboard
 from .edit import addable_types, delete_items, may_delete, type_label
 
 PAGE_SIZE = 50
@@ -110,8 +110,11 @@ def contents_response(context, request, problems=(), status=200, done=None):
 
 
 def _selected(request, context):
+    """The items named in the form that the visitor may view: the table never shows the others,
+    so a name typed in by hand must not reach them either (S8)."""
     names = [name for name in request.POST.getall("names") if name in context]
-    return [context[name] for name in dict.fromkeys(names)]
+    return [context[name] for name in dict.fromkeys(names)
+            if request.has_permission(VIEW, context[name])]
 
 
 @view_config(context=Folder, name="contents", permission=CONTENTS)
@@ -135,6 +138,11 @@ def contents_view(context, request):
             return contents_response(context, request, status=403, problems=[
                 _("You may not delete or move “${title}”.", mapping={"title": obj.title})
                 for obj in refused])
+    if action == "cut":
+        holding = [obj for obj in objects if hidden_inside(request, obj)]
+        if holding:
+            return contents_response(context, request, status=403,
+                                     problems=[holds_hidden(obj.title) for obj in holding])
     if action == "delete":
         return render_to_response("portal:templates/manage/delete.pt", {
             "items": objects, "refused": False, "type_label": type_label,
