@@ -280,7 +280,8 @@ def fill(var, count=120, drop_log=False):
 
 
 def signed_in_as_manager(app):
-    """WebTest over ``app`` carrying a manager's session (when a security policy is set)."""
+    """WebTest over ``app`` carrying a manager's session that passed the second step (when a
+    security policy is set)."""
     from pyramid.interfaces import ISecurityPolicy
     from pyramid.request import Request
     from pyramid.security import remember
@@ -289,7 +290,7 @@ def signed_in_as_manager(app):
     if app.registry.queryUtility(ISecurityPolicy) is not None:
         request = Request.blank("/")
         request.registry = app.registry
-        for name, value in remember(request, MANAGER):
+        for name, value in remember(request, MANAGER, two_step=True):
             if name.lower() == "set-cookie":
                 cookie = value.split(";", 1)[0]
                 key, _sep, token = cookie.partition("=")

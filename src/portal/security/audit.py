@@ -36,6 +36,7 @@ ACTIONS = {
     "lockout": _("Sign-in locked"),
     "logout": _("Signed out"),
     "twostep-enrolled": _("Two-step sign-in set up"),
+    "twostep-reenrolled": _("Two-step sign-in replaced"),
     "twostep-reset": _("Two-step sign-in reset"),
     "roles-changed": _("Roles changed"),
     "inheritance-blocked": _("Role inheritance blocked"),

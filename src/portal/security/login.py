@@ -14,7 +14,7 @@ from pyramid.settings import asbool
 from webob.cookies import SignedCookieProfile
 
 from .principals import global_roles, principals_of
-from .roles import TWO_STEP_ROLES
+from .roles import ANONYMOUS, AUTHENTICATED, ROLES, TWO_STEP_ROLES
 from .sharing import holds_privileged_grant
 
 PENDING_COOKIE = "portal_pending"
@@ -23,13 +23,26 @@ TOTP_STEP = 30
 RECOVERY_CODES = 10
 
 
+# With two steps for everybody, every role but the computed public ones needs them.
+ALL_GIVEN_ROLES = frozenset(ROLES) - {ANONYMOUS, AUTHENTICATED}
+
+
+def two_step_for_all(registry, site):
+    """True when the ini file or the site's settings ask everybody for two steps."""
+    return asbool(registry.settings.get("portal.two_step_for_all", False)) or \
+        bool(site.settings.get("two_step_for_all"))
+
+
+def roles_needing_two_step(registry, site):
+    """The roles that work only in a session that passed the second step (S2)."""
+    return ALL_GIVEN_ROLES if two_step_for_all(registry, site) else TWO_STEP_ROLES
+
+
 def needs_two_step(request, user):
     """True when ``user`` must pass the second step: privileged roles, or a site setting."""
-    settings = request.registry.settings
-    if asbool(settings.get("portal.two_step_for_all", False)) or \
-            request.root.settings.get("two_step_for_all"):
-        return True
     site = request.root
+    if two_step_for_all(request.registry, site):
+        return True
     if global_roles(user, site.groups) & TWO_STEP_ROLES:
         return True
     return holds_privileged_grant(site, principals_of(user, site.groups))
@@ -43,17 +56,21 @@ def _pending_profile(request):
     return profile.bind(request)
 
 
-def set_pending(request, response, login, secret=None):
-    """Remember on ``response`` that ``login`` passed the password step (and its new secret)."""
+def set_pending(request, response, login, secret=None, raising=False):
+    """Remember on ``response`` that ``login`` passed the password step (and its new secret).
+    ``raising``: the step is asked of a session already signed in with the password (S2)."""
     now = int(request.registry.portal_clock.now().timestamp())
     value = {"u": login, "t": now}
     if secret:
         value["s"] = secret
+    if raising:
+        value["r"] = 1
     response.headerlist.extend(_pending_profile(request).get_headers(value))
 
 
 def get_pending(request):
-    """The pending sign-in {"u": login, "t": when, "s"?: secret}, or None if absent or stale."""
+    """The pending sign-in {"u": login, "t": when, "s"?: secret, "r"?: raising}, or None if
+    absent or stale."""
     try:
         value = _pending_profile(request).get_value()
     except (ValueError, TypeError):

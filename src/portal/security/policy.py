@@ -7,7 +7,14 @@ Permissions: the roles a user holds at a context (global roles, group roles, loc
 the lineage) meet the roles the permission map grants (security/roles.py). An item that is not
 active (publication date to come, or expiry date passed) cannot be viewed by Anonymous and
 Authenticated; the roles that work on content still can (``inactive_view``).
+
+The ticket also says whether its sign-in passed the second step (S2). A session that did not
+acts without the roles that need two steps, so that a role given to someone signed in with a
+password alone waits for the second step; a refusal that such a role would have allowed is a
+``SecondStepDenied``, which the sign-in views turn into a detour through the second step.
 """
+import re
+
 from datetime import UTC, datetime
 
 from pyramid.authentication import AuthTicket, AuthTktCookieHelper
@@ -17,6 +24,7 @@ from pyramid.settings import asbool
 from ..content.schedule import is_active, registry_now
 from ..root import root_factory
 from .localroles import roles_in_context
+from .login import roles_needing_two_step
 from .principals import global_roles, principals_of
 from .roles import ANONYMOUS, AUTHENTICATED, DEFAULT_PERMISSION_MAP, VIEW
 
@@ -25,6 +33,12 @@ COOKIE = "portal_auth"
 # (Plone's "Access inactive portal content").
 INACTIVE_VIEWERS = ("Owner", "Editor", "Reviewer", "Publisher", "Manager")
 PUBLIC_ROLES = frozenset({ANONYMOUS, AUTHENTICATED})
+# The ticket's one token: issue time, "t1" once the second step is passed, a random nonce.
+TOKEN = re.compile(r"^i(\d+)(t1)?n")
+
+
+class SecondStepDenied(Denied):
+    """A refusal that the roles held once the second step is passed would have allowed."""
 
 
 class ClockedCookie(AuthTktCookieHelper):
@@ -67,7 +81,7 @@ class PortalSecurityPolicy:
         ticket = self.cookie.identify(request)
         if not ticket:
             return None
-        issued = _issued(ticket.get("tokens", ()))
+        issued, two_step = _read_tokens(ticket.get("tokens", ()))
         now = self.registry.portal_clock.now()
         if issued is None or (now - issued).total_seconds() > self.absolute_timeout:
             return None
@@ -76,19 +90,30 @@ class PortalSecurityPolicy:
             return None
         if user.sessions_valid_after is not None and issued <= user.sessions_valid_after:
             return None
+        request.environ["portal.session"] = (issued, two_step)
         return user
+
+    def session(self, request):
+        """(issue time, second step passed) of the current session, or (None, False)."""
+        if self.identity(request) is None:
+            return None, False
+        return request.environ["portal.session"]
 
     def authenticated_userid(self, request):
         user = self.identity(request)
         return user.login if user is not None else None
 
-    def remember(self, request, userid, **kw):
-        """Headers setting a fresh ticket: a new value, so the session id changes at sign-in."""
-        now = self.registry.portal_clock.now()
+    def remember(self, request, userid, two_step=False, issued=None, **kw):
+        """Headers setting a fresh ticket: a new value, so the session id changes at sign-in
+        and when the second step raises a session. ``two_step`` records that the second step
+        was passed; ``issued`` keeps the issue time of the session being raised, so that the
+        absolute timeout still counts from the password."""
+        issued = issued or self.registry.portal_clock.now()
         nonce = "".join(ch for ch in self.registry.portal_random.token(12) if ch.isalnum())
-        # One token (a comma between tokens is not a valid cookie byte): issue time + nonce.
-        tokens = (f"i{int(now.timestamp())}n{nonce}",)
+        # One token (a comma between tokens is not a valid cookie byte).
+        tokens = (f"i{int(issued.timestamp())}{'t1' if two_step else ''}n{nonce}",)
         request.environ.pop("portal.identity", None)
+        request.environ.pop("portal.roles", None)
         return self.cookie.remember(request, userid, tokens=tokens)
 
     def forget(self, request, **kw):
@@ -97,11 +122,20 @@ class PortalSecurityPolicy:
 
     # what -----------------------------------------------------------------------------
     def roles(self, request, context):
-        """All roles the current visitor holds at ``context`` (cached per request)."""
+        """The roles the current visitor may use at ``context``: without those that need two
+        steps when the session did not pass the second step (cached per request)."""
+        return self._cached_roles(request, context)[1]
+
+    def _cached_roles(self, request, context):
+        """(all roles held, roles usable in this session) at ``context``."""
         cache = request.environ.setdefault("portal.roles", {})
         key = id(context)
         if key not in cache:
-            cache[key] = self._roles(request, context)
+            held = self._roles(request, context)
+            usable = held
+            if held - PUBLIC_ROLES and not self.session(request)[1]:
+                usable = held - roles_needing_two_step(self.registry, site_of(request))
+            cache[key] = (held, usable)
         return cache[key]
 
     def _roles(self, request, context):
@@ -121,10 +155,11 @@ class PortalSecurityPolicy:
         allowed = effective_map(context, site_of(request)).get(permission, ())
         if permission == VIEW and not is_active(context, self.registry.portal_clock.now()):
             allowed = inactive_view(allowed)
-        held = self.roles(request, context)
+        everything, held = self._cached_roles(request, context)
         if held.intersection(allowed):
             return Allowed(f"{permission}: roles {sorted(held)}")
-        return Denied(f"{permission}: needs one of {list(allowed)}, has {sorted(held)}")
+        refusal = SecondStepDenied if everything.intersection(allowed) else Denied
+        return refusal(f"{permission}: needs one of {list(allowed)}, has {sorted(held)}")
 
 
 def permission_map(site):
@@ -167,12 +202,13 @@ def site_of(request):
     return root if root is not None else root_factory(request)
 
 
-def _issued(tokens):
+def _read_tokens(tokens):
+    """(issue time or None, second step passed) from the ticket's tokens."""
     for token in tokens:
-        digits = token[1:].split("n", 1)[0]
-        if token.startswith("i") and digits.isdigit():
-            return datetime.fromtimestamp(int(digits), UTC)
-    return None
+        found = TOKEN.match(token)
+        if found:
+            return datetime.fromtimestamp(int(found[1]), UTC), bool(found[2])
+    return None, False
 
 
 def includeme(config):
@@ -185,9 +221,36 @@ def includeme(config):
         idle_timeout=int(settings.get("portal.session_idle_timeout", 1800)),
         absolute_timeout=int(settings.get("portal.session_absolute_timeout", 43200)),
         secure_only=asbool(settings.get("portal.secure_cookies", False))))
+    config.add_view_predicate("second_step", SecondStepPredicate)
+
+
+def _policy(request):
+    from pyramid.interfaces import ISecurityPolicy
+    return request.registry.getUtility(ISecurityPolicy)
 
 
 def held_roles(request, context):
-    """The roles the current visitor holds at ``context``."""
-    from pyramid.interfaces import ISecurityPolicy
-    return request.registry.getUtility(ISecurityPolicy).roles(request, context)
+    """The roles the current visitor may use at ``context`` (S2: in a session without the
+    second step, not those that need it)."""
+    return _policy(request).roles(request, context)
+
+
+def current_session(request):
+    """(issue time, second step passed) of the visitor's session; (None, False) if none."""
+    return _policy(request).session(request)
+
+
+class SecondStepPredicate:
+    """View predicate ``second_step=True``: the refusal (the context of a forbidden view) is
+    one that passing the second step would lift."""
+
+    def __init__(self, value, config):
+        self.value = bool(value)
+
+    def text(self):
+        return f"second_step = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return isinstance(getattr(context, "result", None), SecondStepDenied) == self.value

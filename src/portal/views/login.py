@@ -2,12 +2,13 @@
 from pyramid.csrf import new_csrf_token
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import forget, remember
-from pyramid.view import view_config
+from pyramid.view import forbidden_view_config, view_config
 
 from ..content.types import Site
 from ..i18n import _
 from ..security import login as twostep
 from ..security.audit import audit
+from ..security.policy import current_session
 from ..security.roles import VIEW
 from ..security.throttle import account_key, address_key
 
@@ -31,14 +32,25 @@ def _wait_message(request, seconds):
              mapping={"seconds": seconds})
 
 
-def _finish(request, user, came_from):
-    """Complete a sign-in: a new session cookie and a new CSRF token."""
-    response = HTTPSeeOther(location=_safe_target(request, came_from))
-    response.headerlist.extend(remember(request, user.login))
+def _sign_in(request, response, user, two_step):
+    """Set a new session cookie on ``response`` and a new CSRF token. A session of ``user``
+    that the second step raises keeps its issue time: the code renews no password."""
+    issued = None
+    pending = twostep.get_pending(request) or {}
+    if pending.get("r") and request.identity is not None and \
+            request.identity.login == user.login:
+        issued = current_session(request)[0]
+    response.headerlist.extend(remember(request, user.login, two_step=two_step, issued=issued))
     twostep.clear_pending(request, response)
     new_csrf_token(request)
     audit(request, "login", target=user.login, actor=user.login)
     return response
+
+
+def _finish(request, user, came_from, two_step=False):
+    """Complete a sign-in and go where the visitor was going."""
+    response = HTTPSeeOther(location=_safe_target(request, came_from))
+    return _sign_in(request, response, user, two_step)
 
 
 @view_config(context=Site, name="login", permission=VIEW, renderer="portal:templates/login.pt")
@@ -79,7 +91,7 @@ def login(context, request):
     response = HTTPSeeOther(location=request.resource_url(
         context, "@@login-code" if user.two_step_enrolled else "@@two-step-setup",
         query={"came_from": came_from}))
-    twostep.set_pending(request, response, user.login)
+    twostep.set_pending(request, response, user.login, raising=True)
     return response
 
 
@@ -120,7 +132,7 @@ def login_code(context, request):
     result = twostep.check_second_factor(user, request.POST.get("code", ""), now)
     if result in ("totp", "recovery"):
         context.throttle.succeeded(key)
-        return _finish(request, user, came_from)
+        return _finish(request, user, came_from, two_step=True)
     if context.throttle.failed(key, now):
         audit(request, "lockout", target=user.login)
     audit(request, "login-failed", target=user.login, details=f"second step: {result or 'wrong'}")
@@ -134,39 +146,111 @@ def login_code(context, request):
              renderer="portal:templates/two_step_setup.pt")
 def two_step_setup(context, request):
     """Enrolment: scan the QR code (or type the secret), confirm with a code, keep the
-    recovery codes. Reached after the password step, or by a signed-in user."""
+    recovery codes.
+
+    After the password step only someone who never enrolled may enrol: otherwise the password
+    alone would replace the owner's secret (S1). A signed-in user who has a secret replaces it
+    only by also giving the current code or a recovery code, and that is audited.
+    """
     came_from = request.params.get("came_from", "")
     pending, user = _pending_user(context, request)
+    if user is not None and user.two_step_enrolled:
+        pending, user = None, None
     if user is None:
         user = request.identity
     if user is None:
-        return HTTPSeeOther(location=request.resource_url(context, "@@login"))
+        view = "@@login-code" if twostep.get_pending(request) else "@@login"
+        return HTTPSeeOther(location=request.resource_url(context, view,
+                                                          query={"came_from": came_from}))
+    replacing = user.two_step_enrolled
     secret = (pending or {}).get("s") or request.POST.get("secret") or twostep.new_secret(request)
     issuer = context.settings.get("short_title") or context.title
     values = {"message": None, "came_from": came_from, "secret": secret, "codes": None,
+              "replacing": replacing,
               "qr": twostep.qr_data_uri(twostep.provisioning_uri(secret, user.login, issuer))}
     if request.method == "POST":
-        now = request.registry.portal_clock.now()
-        step = twostep.matching_step(secret, request.POST.get("code", ""), now)
-        if step is not None:
-            user.totp_secret = secret
-            user.totp_last_step = step
-            codes = twostep.new_recovery_codes(request)
-            user.set_recovery_codes(codes)
-            audit(request, "twostep-enrolled", target=user.login, actor=user.login)
-            values["codes"] = codes
-            if pending:
-                response = request.response
-                response.headerlist.extend(remember(request, user.login))
-                twostep.clear_pending(request, response)
-                new_csrf_token(request)
-                audit(request, "login", target=user.login, actor=user.login)
+        values["message"] = _enrol(context, request, user, secret, values)
+        if values["codes"]:
+            _after_enrolment(request, user, pending)
             return values
-        values["message"] = _("The code is not right. Check the time on your phone and try again.")
-        request.response.status = 400
+        if request.response.status_int != 429:
+            request.response.status = 400
     if pending and pending.get("s") != secret:
-        twostep.set_pending(request, request.response, user.login, secret)
+        twostep.set_pending(request, request.response, user.login, secret, pending.get("r"))
     return values
+
+
+def _enrol(context, request, user, secret, values):
+    """Check the posted codes and store the new secret and recovery codes in ``values``;
+    returns the message when refused. The new code is checked first, so that a mistyped one
+    spends no recovery code."""
+    now = request.registry.portal_clock.now()
+    step = twostep.matching_step(secret, request.POST.get("code", ""), now)
+    if step is None:
+        return _("The code is not right. Check the time on your phone and try again.")
+    if values["replacing"]:
+        proof, message = _prove_current(context, request, user, now)
+        if message:
+            return message
+    user.totp_secret = secret
+    user.totp_last_step = step
+    values["codes"] = twostep.new_recovery_codes(request)
+    user.set_recovery_codes(values["codes"])
+    if values["replacing"]:
+        audit(request, "twostep-reenrolled", target=user.login, details=proof)
+    else:
+        audit(request, "twostep-enrolled", target=user.login, actor=user.login)
+    return None
+
+
+def _prove_current(context, request, user, now):
+    """(how, None) when the posted current code or recovery code is right, else (None, the
+    message); failures count towards the account's throttle like the sign-in's."""
+    key = account_key(user.login)
+    wait = context.throttle.wait(key, now)
+    if wait:
+        request.response.status = 429
+        return None, _wait_message(request, wait)
+    proof = twostep.check_second_factor(user, request.POST.get("current", ""), now)
+    if proof in ("totp", "recovery"):
+        context.throttle.succeeded(key)
+        return proof, None
+    if context.throttle.failed(key, now):
+        audit(request, "lockout", target=user.login)
+    audit(request, "login-failed", target=user.login,
+          details=f"replacing the second step: {proof or 'wrong'}")
+    if proof == "replay":
+        return None, _("This code has already been used. Wait for the next one.")
+    return None, _("The current code is not right: give the code of the app you use now, "
+                   "or a recovery code.")
+
+
+def _after_enrolment(request, user, pending):
+    """Sign in (after the password step) or raise the session: the codes just given are a
+    second step (S2)."""
+    if pending:
+        _sign_in(request, request.response, user, two_step=True)
+    elif not current_session(request)[1]:
+        issued = current_session(request)[0]
+        request.response.headerlist.extend(
+            remember(request, user.login, two_step=True, issued=issued))
+        new_csrf_token(request)
+
+
+@forbidden_view_config(second_step=True)
+def second_step_first(exc, request):
+    """A page refused only because the session has not passed the second step: go through
+    it (or enrol) first, then come back (S2)."""
+    user = request.identity
+    came_from = request.path_info
+    if request.method == "GET" and request.query_string:
+        came_from += "?" + request.query_string
+    view = "@@login-code" if user.two_step_enrolled else "@@two-step-setup"
+    response = HTTPSeeOther(location=request.resource_url(request.root, view,
+                                                          query={"came_from": came_from}))
+    response.cache_control = "no-store"
+    twostep.set_pending(request, response, user.login, raising=True)
+    return response
 
 
 @view_config(context=Site, name="logout", permission=VIEW, renderer="portal:templates/logout.pt")
