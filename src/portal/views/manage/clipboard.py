@@ -214,7 +214,8 @@ def paste(request, folder, clip):
             left_out = {id(child) for child in hidden}
             new = folder.add(free_name(folder, obj.__name__),
                              clone(obj, now, request.authenticated_userid,
-                                   keep=lambda child: id(child) not in left_out))
+                                   keep=lambda child, left_out=left_out:
+                                   id(child) not in left_out))
             if hidden:
                 problems.append(_(
                     "“${title}” was copied without the ${count} item(s) inside it that you "
