@@ -165,3 +165,28 @@ class TestRolesNeedingTwoSteps:
         sign_in(browser, "bientap")
         self.promote(app, "bientap", ("Editor", "Manager"))
         assert "@@two-step-setup" in browser.get("/@@sharing", status=303).location
+
+
+class TestSearchInAPasswordOnlySession:
+    def test_a_global_role_needing_two_steps_finds_no_draft_before_the_code(self, portal):
+        from portal.content.types import NewsItem
+        from portal.publishing.policy import place
+
+        from .test_search import found_count
+
+        new, clock, app = portal
+        with site_of(app) as site:
+            news = site["tin-tuc-su-kien"]["trong-tinh"]
+            item = NewsItem("Bản nháp zqxbimat của ban khác")
+            news.add("ban-nhap-zqxbimat", item, registry=app.registry)
+            place(app.registry, item, "draft")
+            add_user(site, "thanhvien")  # a member: no role sees drafts
+        browser = new()
+        sign_in(browser, "thanhvien")
+        assert found_count(browser, "zqxbimat") == 0
+        TestRolesNeedingTwoSteps.promote(None, app, "thanhvien", ("Manager",))
+        assert found_count(browser, "zqxbimat") == 0  # password alone: not a Manager yet
+        form = form_to(browser.get("/@@two-step-setup"), "two-step-setup")
+        form["code"] = code(form["secret"].value, clock)
+        form.submit()
+        assert found_count(browser, "zqxbimat") == 1

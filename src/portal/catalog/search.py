@@ -3,7 +3,8 @@ those who see only what is out, by the publication and expiry dates."""
 from BTrees.IFBTree import IFSet, difference, union, weightedIntersection
 from repoze.catalog.query import All, Any, Eq, Ge, Gt, Le, Lt  # noqa: F401 (for callers)
 
-from ..security.policy import held_roles
+from ..security.login import roles_needing_two_step
+from ..security.policy import current_session, held_roles
 from ..security.principals import global_roles, principals_of
 from . import get_catalog
 from .indexes import seconds
@@ -15,14 +16,18 @@ ANONYMOUS = frozenset({"role:Anonymous"})
 
 def viewer_tokens(request):
     """The principals and role tokens the current visitor holds everywhere (``allowed`` index
-    values): anonymous visitors hold ``role:Anonymous`` only."""
+    values): anonymous visitors hold ``role:Anonymous`` only; a session that has not passed
+    the second step holds none of the roles that need it (S2)."""
     tokens = {"role:Anonymous"}
     user = request.identity
     if user is not None:
         groups = request.root.groups
+        roles = global_roles(user, groups)
+        if not current_session(request)[1]:
+            roles -= roles_needing_two_step(request.registry, request.root)
         tokens.add("role:Authenticated")
         tokens.update(principals_of(user, groups))
-        tokens.update(f"role:{role}" for role in global_roles(user, groups))
+        tokens.update(f"role:{role}" for role in roles)
     return tokens
 
 
