@@ -68,11 +68,14 @@ def login(context, request):
     now = request.registry.portal_clock.now()
     throttle = context.throttle
     keys = (account_key(login_name), address_key(request.client_addr))
-    wait = max(throttle.wait(key, now) for key in keys)
+    wait = throttle.wait(keys[0], now)
     if wait:
         values["message"] = _wait_message(request, wait)
         request.response.status = 429
         return values
+    # The address's delay holds back wrong passwords only: many people may share the address
+    # (one NAT for a whole office), and a guesser there must not lock them all out.
+    address_wait = throttle.wait(keys[1], now)
     user = context.users.get(login_name)
     valid = user is not None and user.active and user.check_password(password)
     if user is None:
@@ -82,6 +85,10 @@ def login(context, request):
         audit(request, "login-failed", target=login_name)
         if any(locked):
             audit(request, "lockout", target=login_name)
+        if address_wait:
+            values["message"] = _wait_message(request, throttle.wait(keys[1], now))
+            request.response.status = 429
+            return values
         values["message"] = _("Wrong user name or password.")
         request.response.status = 401
         return values
