@@ -56,6 +56,7 @@ def includeme(config):
     config.include(".revisions")
     config.include(".views")
     config.include(".security.headers")
+    config.include(".views.malformed")
     # Static files need no database: they stay available while its server is unreachable.
     config.add_static_view("static", "portal:static", cache_max_age=86400,
                            factory="portal.views.unavailable.static_root")
