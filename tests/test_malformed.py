@@ -147,3 +147,13 @@ def test_signing_in_with_a_came_from_holding_a_line_break(wsgi):
 def test_well_formed_input_is_untouched(anonymous):
     assert anonymous.get("/search?q=%C4%91%E1%BA%A3ng").status_int == 200
     assert anonymous.get(SECTION).status_int == 200
+
+
+@pytest.mark.parametrize("came_from", ["/\\example.com", "//example.com", "/a\x7fb"])
+def test_a_came_from_leading_elsewhere_goes_to_the_home_page(came_from):
+    from pyramid.request import Request
+
+    from portal.views.login import _safe_target
+
+    request = Request.blank("/")
+    assert _safe_target(request, came_from) == "http://localhost/"

@@ -19,7 +19,10 @@ _DUMMY_HASH_USER = None
 
 def _safe_target(request, came_from):
     """``came_from`` when it is a path of this site, else the home page."""
-    if came_from and came_from.startswith("/") and not came_from.startswith("//"):
+    # Browsers read "/\host" like "//host" (another site), and a control character would
+    # split the Location header.
+    if came_from and came_from.startswith("/") and came_from[1:2] not in ("/", "\\") \
+            and not any(ord(c) < 32 or ord(c) == 127 for c in came_from):
         return request.application_url + came_from
     return request.application_url + "/"
 
