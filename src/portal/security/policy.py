@@ -14,7 +14,6 @@ password alone waits for the second step; a refusal that such a role would have 
 ``SecondStepDenied``, which the sign-in views turn into a detour through the second step.
 """
 import re
-
 from datetime import UTC, datetime
 
 from pyramid.authentication import AuthTicket, AuthTktCookieHelper
