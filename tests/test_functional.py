@@ -96,7 +96,8 @@ class TestSection:
         assert len(titles(first)) == 3 and len(titles(second)) == 3
         assert not set(titles(first)) & set(titles(second))
         assert first.html.select_one('.pager a[rel="next"]')["href"].endswith("?page=2")
-        for bad in ("-1", "abc", "0", "%00", "1e9"):
+        # A NUL byte is refused before any view (tests/test_malformed.py).
+        for bad in ("-1", "abc", "0", "1e9"):
             assert titles(app.get(f"/tin-tuc-su-kien/trong-tinh/?page={bad}")) in (
                 titles(first), titles(app.get("/tin-tuc-su-kien/trong-tinh/?page=99999")))
         app.app.registry._zodb_databases[""].close()

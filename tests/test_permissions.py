@@ -29,6 +29,7 @@ VIEWS = {
     ("download", "File"): "view", ("image", "Content"): "view",
     ("set-language", "None"): "view",
     ("login", "Site"): "view", ("login-code", "Site"): "view", ("logout", "Site"): "view",
+    ("bad-request", "Site"): "view",
     ("two-step-setup", "Site"): "view",
     ("forgot-password", "Site"): "view", ("reset-password", "Site"): "view",
     ("sharing", "Content"): "share",

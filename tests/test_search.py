@@ -96,7 +96,7 @@ def test_filters_narrow_with_counts_and_shareable_urls(portal):
     {"q": "nghi", "year": "20x6"}, {"q": "nghi", "section": "../../etc"}, {"q": "nghi", "sort": "x"},
     {"type": "File"}, {"q": "<script>alert(1)</script>"}, {"from": "x"}, {"to": "2026-02-30"},
     {"from": "2027-01-01", "to": "2026-01-01"}, {"from": "-1-01-01"}, {"kind": "x" * 5000},
-    {"issuer": "\x00"}, {"q": "nghi", "from": "9999-12-31"},
+    {"q": "nghi", "from": "9999-12-31"},
 ])
 def test_bad_input_gives_a_clear_page(portal, params):
     anonymous, _editor = portal

@@ -14,10 +14,10 @@ import re
 
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
-from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from ..content.types import Site
+from ..security.roles import VIEW
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def malformed_guard(handler, registry):
     return tween
 
 
-@view_config(context=Site, name="bad-request", permission=NO_PERMISSION_REQUIRED)
+@view_config(context=Site, name="bad-request", permission=VIEW)
 def bad_request(context, request):
     """400 within the layout in plain language; the bare bilingual page if the layout fails."""
     try:
