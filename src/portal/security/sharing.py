@@ -43,15 +43,20 @@ def holds_privileged_grant(site, principals):
     return bool(index) and any(index.get(principal, 0) > 0 for principal in principals)
 
 
-def grantable_roles(held):
-    """The roles someone holding ``held`` here may give.
+# Where each assignable role stands: a role is given only by someone standing above it. The
+# secretariat's role opens the internal area, so it stands with the editorial board's.
+ROLE_RANK = {"Author": 1, "Editor": 2, "Reviewer": 3, "Publisher": 4, "Secretary": 4,
+             "Manager": 5}
 
-    Managers give any role; the editorial board (Publishers) every editorial role but
-    Manager, so that it configures the folders (E3) without making administrators; anyone
-    else only the roles they hold themselves.
+
+def grantable_roles(held):
+    """The roles someone holding ``held`` here may give: those below their highest role.
+
+    Managers give any role. The editorial board (Publishers) gives Author, Editor and
+    Reviewer, so that it configures the folders (E3) without making more of itself, of the
+    secretariat or of administrators; anyone else only the roles below their own.
     """
     if "Manager" in held:
         return ASSIGNABLE_ROLES
-    if "Publisher" in held:
-        return tuple(role for role in ASSIGNABLE_ROLES if role != "Manager")
-    return tuple(role for role in ASSIGNABLE_ROLES if role in held)
+    top = max((ROLE_RANK.get(role, 0) for role in held), default=0)
+    return tuple(role for role in ASSIGNABLE_ROLES if ROLE_RANK[role] < top)

@@ -9,7 +9,7 @@ from ..navigation import path_of
 from ..security.audit import audit
 from ..security.localroles import get_local_roles, grants_below, is_blocked, set_blocked
 from ..security.policy import held_roles
-from ..security.principals import GROUP_PREFIX, USER_PREFIX
+from ..security.principals import GROUP_PREFIX, USER_PREFIX, principals_of
 from ..security.roles import ROLE_LABELS, SHARE
 from ..security.sharing import change_local_roles, grantable_roles
 
@@ -45,8 +45,9 @@ def sharing(context, request):
     """Show and change who holds which roles here."""
     site = request.root
     grantable = grantable_roles(held_roles(request, context))
+    own = set(principals_of(request.identity, site.groups))
     if request.method == "POST":
-        return _save(context, request, site, grantable)
+        return _save(context, request, site, grantable, own)
     local = get_local_roles(context)
     shown = list(local)
     for principal in request.GET.getall("add"):
@@ -57,7 +58,8 @@ def sharing(context, request):
         described = _describe(site, principal)
         if described is not None:
             rows.append({"principal": principal, "kind": described[0], "name": described[1],
-                         "title": described[2], "roles": set(local.get(principal, ()))})
+                         "title": described[2], "roles": set(local.get(principal, ())),
+                         "own": principal in own})
     inherited = []
     for node, principal, roles in grants_below(context):
         described = _describe(site, principal)
@@ -70,13 +72,24 @@ def sharing(context, request):
             "blocked": is_blocked(context), "query": query,
             "results": [r for r in _search(site, query) if r[0] not in shown],
             "is_site": context.__parent__ is None,
-            "message": _("The changes are saved.") if request.GET.get("saved") else None}
+            "message": _("The changes are saved.") if request.GET.get("saved") else None,
+            "refused": _("Your own roles and those of your groups were left as they were: "
+                         "nobody changes their own roles. Ask a Manager.")
+            if request.GET.get("refused") else None}
 
 
-def _save(context, request, site, grantable):
+def _save(context, request, site, grantable, own):
+    """Apply the posted roles. The actor's own principals (they and their groups) are never
+    changed by them, so that nobody raises themself (S1); such an attempt is audited."""
     target = "/" + path_of(context)
+    refused = False
     for principal in request.POST.getall("principal"):
         if _describe(site, principal) is None:
+            continue
+        if principal in own:
+            refused = True
+            audit(request, "roles-change-refused", target=target,
+                  details=f"{principal}: own roles")
             continue
         current = set(get_local_roles(context).get(principal, ()))
         wanted = {role for role in request.POST.getall(f"roles:{principal}") if role in grantable}
@@ -93,5 +106,5 @@ def _save(context, request, site, grantable):
             audit(request, "inheritance-blocked" if block else "inheritance-restored",
                   target=target)
     request.registry.notify(LocalRolesModified(context, context.__parent__, context.__name__))
-    return HTTPSeeOther(location=request.resource_url(context, "@@sharing",
-                                                      query={"saved": "1"}))
+    query = {"saved": "1", "refused": "1"} if refused else {"saved": "1"}
+    return HTTPSeeOther(location=request.resource_url(context, "@@sharing", query=query))

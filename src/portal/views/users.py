@@ -4,8 +4,9 @@ second factor.
 Every view needs the ``manage`` permission. Forms post back to themselves with the CSRF token;
 a form with errors shows each message next to its field and keeps what was typed (except
 passwords, which are never sent back to the browser). Every change is recorded in the audit
-log. A Manager cannot deactivate their own account nor take away their own Manager role, so
-that the portal never loses its last administrator by a slip of the mouse.
+log. A Manager cannot deactivate their own account (the portal never loses its last
+administrator by a slip of the mouse) nor change their own roles or groups, nor the roles of a
+group they belong to: another Manager does (nobody raises themself).
 
 The checks shared with ``portal adduser`` (``login_problem``, ``email_problem``,
 ``new_password_problems``) live here too.
@@ -19,14 +20,15 @@ from pyramid.view import view_config
 from ..content.types import Site
 from ..i18n import LANGUAGE_NAMES, _, available_languages
 from ..security.audit import audit
-from ..security.principals import LOGIN_PATTERN, Group, User, global_roles, password_problems
+from ..security.principals import LOGIN_PATTERN, Group, User, password_problems
 from ..security.roles import ASSIGNABLE_ROLES, MANAGE, ROLE_LABELS
 
 MAX_TEXT = 200                  # longest full name, e-mail address, group title, search
 MAX_DESCRIPTION = 2000          # longest group description
 MAX_PASSWORD = 1024             # argon2 copes, but nobody types more
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-MANAGER = "Manager"
+# Nobody changes their own roles or groups, so that nobody raises themself (S1).
+OWN_ROLES = _("Nobody changes their own roles or groups: ask another Manager.")
 
 # The messages shown after a redirect (``?done=``): a code in the URL, never free text.
 DONE_MESSAGES = {
@@ -105,20 +107,6 @@ def _chosen(request, name, allowed):
     """The posted values of the checkboxes ``name`` that are among ``allowed``, in its order."""
     posted = set(request.POST.getall(name))
     return [value for value in allowed if value in posted]
-
-
-def _roles_with(roles, group_names, groups, override=None):
-    """Global roles from direct ``roles`` and ``group_names``; ``override`` is an optional
-    ``(group name, roles)`` standing for a group's roles as they are about to be."""
-    held = set(roles)
-    for name in group_names:
-        if override is not None and name == override[0]:
-            held.update(override[1])
-            continue
-        group = groups.get(name)
-        if group is not None:
-            held.update(group.roles)
-    return held
 
 
 def _sorted_groups(site):
@@ -303,10 +291,11 @@ def user_edit(context, request):
     if user.login == me.login:
         if not form["active"]:
             errors["active"] = [_("You cannot deactivate your own account.")]
-        if MANAGER in global_roles(user, context.groups) and \
-                MANAGER not in _roles_with(form["roles"], form["groups"], context.groups):
-            field = "roles" if MANAGER in user.roles else "groups"
-            errors[field] = [_("You cannot remove your own Manager role: ask another Manager.")]
+        # Nobody changes their own roles, not even a Manager (S1): another Manager does.
+        if set(form["roles"]) != set(user.roles):
+            errors["roles"] = [OWN_ROLES]
+        if set(form["groups"]) != set(user.groups):
+            errors["groups"] = [OWN_ROLES]
     password = request.POST.get("password", "")
     if password or request.POST.get("password_confirm"):
         problems, mismatch = new_password_problems(
@@ -450,14 +439,11 @@ def group_edit(context, request):
     if not form["title"]:
         errors["title"] = [_("Give the group a title.")]
     me = request.identity
-    if MANAGER in global_roles(me, context.groups):
-        my_groups = [name for name in me.groups if name != group.name]
-        if me.login in form["members"]:
-            my_groups.append(group.name)
-        if MANAGER not in _roles_with(me.roles, my_groups, context.groups,
-                                      (group.name, form["roles"])):
-            field = "members" if group.name not in my_groups else "roles"
-            errors[field] = [_("You cannot remove your own Manager role: ask another Manager.")]
+    member_before = group.name in me.groups
+    if member_before != (me.login in form["members"]):
+        errors["members"] = [OWN_ROLES]
+    if member_before and set(form["roles"]) != set(group.roles):
+        errors["roles"] = [OWN_ROLES]
     if errors:
         request.response.status = 400
         return _group_form_values(request, context, "edit", form, errors, group)
