@@ -39,6 +39,7 @@ ACTIONS = {
     "twostep-reenrolled": _("Two-step sign-in replaced"),
     "twostep-reset": _("Two-step sign-in reset"),
     "roles-changed": _("Roles changed"),
+    "roles-change-refused": _("Own roles not changed (refused)"),
     "inheritance-blocked": _("Role inheritance blocked"),
     "inheritance-restored": _("Role inheritance restored"),
     "deleted": _("Deleted"),
