@@ -15,7 +15,7 @@ FOLDER = "/xay-dung-dang/cong-tac-tuyen-giao/"
 def portal(demo_copy):
     with editing(demo_copy) as site:
         add_user(site, "quantri", roles=("Manager",))
-        add_user(site, "xuatban", roles=("Publisher",))
+        add_user(site, "xuatban", roles=("Publisher",), groups=("ban-bien-tap",))
         add_user(site, "lanhdao", groups=("ban-tuyen-giao",))
         add_user(site, "phongvien")
     app, clock = clocked_app(demo_copy, seed=3)
@@ -82,7 +82,37 @@ def test_the_editorial_board_delegates_editorial_roles_but_not_manager(portal):
     sign_in_two_steps(testapp, clock, "xuatban")
     page = testapp.get(FOLDER + "@@sharing?add=user:phongvien")
     headers = [th.text for th in page.html.select("thead th")][1:]
-    assert headers == ["Tác giả", "Biên tập viên", "Người duyệt", "Người xuất bản", "Thư ký"]
+    assert headers == ["Tác giả", "Biên tập viên", "Người duyệt"]
+
+
+def test_nobody_grants_themself_a_role_nor_one_at_or_above_their_own(portal):
+    testapp, clock, app = portal
+    sign_in_two_steps(testapp, clock, "xuatban")
+    with_me = testapp.get(FOLDER + "@@sharing?add=user:xuatban&add=user:phongvien")
+    own_row = next(row for row in with_me.html.select("tbody tr") if "xuatban" in row.text)
+    assert all(box.has_attr("disabled") for box in own_row.select("input[type=checkbox]"))
+    assert not own_row.select("input[name=principal]")
+    # A forged form: themself Editor and Secretary, the reporter Publisher, Manager, Author.
+    testapp.post(FOLDER + "@@sharing", [
+        ("csrf_token", testapp.cookies["portal_csrf"]),
+        ("principal", "user:xuatban"), ("roles:user:xuatban", "Editor"),
+        ("roles:user:xuatban", "Secretary"),
+        ("principal", "group:ban-bien-tap"), ("roles:group:ban-bien-tap", "Editor"),
+        ("principal", "user:phongvien"), ("roles:user:phongvien", "Publisher"),
+        ("roles:user:phongvien", "Manager"), ("roles:user:phongvien", "Secretary"),
+        ("roles:user:phongvien", "Author")], status=303)
+    page = testapp.get(FOLDER + "@@sharing?saved=1&refused=1")
+    assert "không ai tự thay đổi vai trò" in page.html.select_one(".form-error").text
+    conn, site = site_of(app)
+    folder = site["xay-dung-dang"]["cong-tac-tuyen-giao"]
+    local = get_local_roles(folder)
+    assert "user:xuatban" not in local
+    assert local["user:phongvien"] == ("Author",)
+    assert "group:ban-bien-tap" not in local
+    refused = [entry for entry in site.audit_log.iterate()
+               if entry.action == "roles-change-refused"]
+    assert {entry.details.split(":")[0] for entry in refused} == {"user", "group"}
+    conn.close()
 
 
 def test_people_without_share_permission_get_403(portal):

@@ -32,6 +32,17 @@ def portal(demo_copy):
 
 
 @contextmanager
+def editing_site(app):
+    """The site through a connection of its own, committed at the end."""
+    conn = app.registry._zodb_databases[""].open()
+    try:
+        with transaction.manager:
+            yield conn.root()["portal"]
+    finally:
+        conn.close()
+
+
+@contextmanager
 def site_of(app):
     """The site as committed, through a connection of its own."""
     conn = app.registry._zodb_databases[""].open()
@@ -252,37 +263,39 @@ class TestUsers:
         sign_in(person, "bientap", NEW_PASSWORD)
         assert whoami(person) == "Nguyễn Văn Biên"
 
-    def test_a_manager_cannot_deactivate_themself_or_drop_their_manager_role(self, portal):
+    def test_a_manager_cannot_deactivate_themself_or_change_their_own_roles(self, portal):
         _new, _clock, app = portal
+        with editing_site(app) as site:
+            site.users.get("quantri").groups = ("nhom-quan-tri",)
         browser = manager(portal)
         form = edit_form(browser, "quantri")
         form["active"] = False
         page = form.submit(status=400)
         assert "chính mình" in field_error(page, "active")
-        form = edit_form(browser, "quantri")
-        tick(form, "roles", {"Editor"})
-        page = form.submit(status=400)
-        assert "Quản trị viên" in field_error(page, "roles")
-        assert checked(form_to(page, "user-edit?login=quantri"), "roles") == ["Editor"]
-        # Through a group giving Manager, the direct role may go, but not that group too.
-        form = edit_form(browser, "quantri")
-        tick(form, "groups", {"nhom-quan-tri"})
-        tick(form, "roles", set())
-        form.submit(status=303)
-        form = edit_form(browser, "quantri")
-        tick(form, "groups", set())
-        field_error(form.submit(status=400), "groups")
+        # Nobody raises (or lowers) themself: no role, no group, not even through a group.
+        for name, values in (("roles", {"Manager", "Secretary"}), ("roles", set()),
+                             ("groups", {"nhom-quan-tri", "to-thu-nghiem"}), ("groups", set())):
+            form = edit_form(browser, "quantri")
+            tick(form, name, values)
+            page = form.submit(status=400)
+            assert "Không ai tự thay đổi vai trò" in field_error(page, name)
+            assert checked(form_to(page, "user-edit?login=quantri"), name) == sorted(values)
         page = browser.get("/@@group-edit?name=nhom-quan-tri")
         form = form_to(page, "group-edit?name=nhom-quan-tri")
         tick(form, "members", set())
         field_error(form.submit(status=400), "members")
         form = form_to(browser.get("/@@group-edit?name=nhom-quan-tri"), "group-edit?name=nhom-quan-tri")
-        tick(form, "roles", {"Editor"})
+        tick(form, "roles", {"Manager", "Secretary"})
         field_error(form.submit(status=400), "roles")
+        form = form_to(browser.get("/@@group-edit?name=to-thu-nghiem"), "group-edit?name=to-thu-nghiem")
+        tick(form, "members", {"quantri"})
+        field_error(form.submit(status=400), "members")
         with site_of(app) as site:
             user = site.users.get("quantri")
             assert user.active and user.groups == ("nhom-quan-tri",)
+            assert user.roles == ("Manager",)
             assert site.groups.get("nhom-quan-tri").roles == ("Manager",)
+            assert not list(site.users.members_of("to-thu-nghiem"))
         # Another Manager may do it.
         other = manager(portal, "quantri2")
         form = edit_form(other, "quantri")
