@@ -125,6 +125,45 @@ def test_unknown_and_inactive_users_get_the_same_page_and_no_mail(portal, mailse
     assert [m["To"] for m in delivered(app, mailserver)] == ["nguoidung@example.vn"]
 
 
+def answer(browser, name):
+    """What a visitor sees of asking for ``name``: status, redirection, cookies set, page."""
+    form = form_to(browser.get("/@@forgot-password"), "forgot-password")
+    form["name"] = name
+    response = form.submit()
+    cookies = sorted(header.split("=")[0] for header in response.headers.getall("Set-Cookie"))
+    page = response.follow().html.select_one(".form-page").text
+    return response.status, response.location, cookies, page
+
+
+def test_every_name_gets_the_same_answer_and_only_real_accounts_a_message(
+        portal, mailserver, demo_copy):
+    """An existing account, a throttled one, an unknown name or address and an inactive user
+    are answered alike; the messages rendered for the others are discarded, not queued."""
+    new, _clock, app = portal
+    known = answer(new(), "nguoidung")
+    for name in ("nguoidung", "nguoidung", "nguoidung",      # the fourth is throttled
+                 "khongco", "khongco", "khongco", "khongco", "khongco@example.vn", "nghiviec"):
+        assert answer(new(), name) == known
+    assert [m["To"] for m in delivered(app, mailserver)] == ["nguoidung@example.vn"] * 3
+    assert list((demo_copy / "mail-queue" / "tmp").iterdir()) == []
+
+
+def test_an_unknown_name_costs_the_work_of_a_real_message(portal, mailserver):
+    """The time both answers take is measured by bench/forgot_password.py; here, the same
+    work shows in the randomness both draw (a token and a Message-ID): after asking for an
+    unknown name, the next real message has the token it has after asking for a real one."""
+    from portal.clock import SeededRandom
+
+    new, _clock, app = portal
+    tokens = []
+    for first in ("nguoidung", "khongco"):
+        app.registry.portal_random = SeededRandom(11)
+        ask(new(), first)
+        ask(new(), "english")
+        tokens.append(link_path(delivered(app, mailserver)[-1]).split("token=")[1])
+    assert tokens[0] == tokens[1]
+
+
 def test_the_mail_is_in_the_users_language(portal, mailserver):
     new, _clock, app = portal
     ask(new(), "english")

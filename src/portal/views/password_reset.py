@@ -5,10 +5,15 @@ neutral page, so nobody learns which accounts exist. An active user with an addr
 message, in their own language, holding a link with a random token; only the token's SHA-256
 and its expiry are stored on the user. ``@@reset-password?token=`` sets the new password,
 spends the token and ends the person's other sessions. Nothing is written on GET.
+
+Both answers also take the same time: a name that matches no account (or one whose messages
+are throttled) costs the same work as a real one, a token hashed and a message rendered and
+written to the queue, whose file is then discarded instead of sent (bench/forgot_password).
 """
 import logging
 from datetime import timedelta
 
+import transaction
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
@@ -16,6 +21,7 @@ from ..content.types import Site
 from ..i18n import _
 from ..mail import localizer_for, public_url, send_mail, translate
 from ..security.audit import audit
+from ..security.principals import User
 from ..security.roles import VIEW
 from ..security.throttle import account_key, address_key
 from .login import _wait_message
@@ -38,7 +44,29 @@ def _matching_users(site, name):
     return [user for user in users if user.active and user.email]
 
 
+class _Stranger:
+    """Whom a name matching no account (or a throttled one) is written to: nobody, in the
+    site's language, with the hashing of a real account's token."""
+
+    email = "nobody@invalid"
+    start_password_reset = User.start_password_reset
+
+    def __init__(self, request, name):
+        self.login = self.fullname = name
+        self.language = request.registry.settings.get("pyramid.default_locale_name", "vi")
+
+
+class _Discarded:
+    """Stands for the request in ``send_mail``: a transaction of its own, aborted at once, so
+    the message is written to the queue and removed instead of sent."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.tm = transaction.TransactionManager()
+
+
 def _send_link(request, site, user, now):
+    """Mail ``user`` a new reset link; a ``_Stranger`` costs the same work and gets nothing."""
     token = request.registry.portal_random.token(32)
     user.start_password_reset(token, now + timedelta(seconds=_lifetime(request)))
     link = public_url(request, "@@reset-password", query={"token": token})
@@ -57,8 +85,14 @@ def _send_link(request, site, user, now):
             "The link works once. If you did not ask for a new password, ignore this message: "
             "your password stays as it is.")),
     ]) + "\n"
-    send_mail(request, [user.email], subject, body, lang=localizer_for(registry, lang).locale_name)
-    log.info("password reset link sent to the user %s", user.login)
+    stranger = isinstance(user, _Stranger)
+    sender = _Discarded(registry) if stranger else request
+    send_mail(sender, [user.email], subject, body, lang=localizer_for(registry, lang).locale_name)
+    if stranger:
+        sender.tm.abort()
+        log.info("password reset asked: no message sent")
+    else:
+        log.info("password reset link sent to the user %s", user.login)
 
 
 @view_config(context=Site, name="forgot-password", permission=VIEW,
@@ -87,13 +121,17 @@ def forgot_password(context, request):
         request.response.status = 429
         return values
     throttle.failed(address, now)
-    for user in _matching_users(context, name):
-        account = account_key(f"reset/{user.login}")
+    # An unknown name is counted like an account, so that its answers change in step with a
+    # real account's (throttled after three) and cost the same.
+    for user in _matching_users(context, name) or [None]:
+        account = account_key(f"reset/{user.login if user else name}")
         if throttle.wait(account, now):
-            log.warning("password reset for %s refused: too many requests", user.login)
-            continue
-        throttle.failed(account, now)
-        _send_link(request, context, user, now)
+            if user is not None:
+                log.warning("password reset for %s refused: too many requests", user.login)
+            user = None
+        else:
+            throttle.failed(account, now)
+        _send_link(request, context, user or _Stranger(request, name), now)
     return HTTPSeeOther(location=request.resource_url(context, "@@forgot-password",
                                                       query={"done": "sent"}))
 
