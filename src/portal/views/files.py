@@ -1,4 +1,9 @@
-"""Streaming files and image scales out of blobs, with HTTP Range and conditional requests."""
+"""Streaming files and image scales out of blobs, with HTTP Range and conditional requests.
+
+Only an item anonymous visitors may view now has its file declared ``public`` with a max-age
+for shared caches; the file of a draft or of an internal item gets no max-age, and the
+caching tween (``security/headers.py``) marks it ``private, no-store``.
+"""
 from urllib.parse import quote
 
 from pyramid.httpexceptions import HTTPNotFound
@@ -7,15 +12,20 @@ from pyramid.view import view_config
 
 from ..content.base import Content
 from ..content.types import File
+from ..security.policy import anonymous_may_view
 
 CACHE_SECONDS = 3600
 
 
 def blob_response(request, data, filename=None, inline=True):
-    """A response streaming ``data`` (FileData) from its committed blob file."""
+    """A response streaming ``data`` (FileData of the context) from its committed blob file."""
     path = data.blob.committed()
+    public = anonymous_may_view(request.context, request.root,
+                                request.registry.portal_clock.now())
     response = FileResponse(path, request=request, content_type=data.content_type,
-                            cache_max_age=CACHE_SECONDS)
+                            cache_max_age=CACHE_SECONDS if public else None)
+    if public:
+        response.cache_control.public = True
     if filename:
         disposition = "inline" if inline else "attachment"
         response.content_disposition = (
