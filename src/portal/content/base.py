@@ -216,8 +216,11 @@ class Container(Content):
 
     def newest(self, start=0, stop=None):
         """Children newest first, sliced without materialising the whole folder."""
-        names = (name for _key, name in self._by_date)
-        return [self._children[name] for name in islice(names, start, stop)]
+        return list(islice(self.newest_first(), start, stop))
+
+    def newest_first(self):
+        """Children newest first, each loaded only when it is read."""
+        return (self._children[name] for _key, name in self._by_date)
 
     # changes ----------------------------------------------------------------------------
     def check_name(self, name):
