@@ -25,3 +25,4 @@ def includeme(config):
     for name, (factory, addable) in DEFAULT_TYPES.items():
         config.add_content_type(name, factory, addable)
     config.include(".schedule")
+    config.include(".ids")

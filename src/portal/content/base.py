@@ -18,7 +18,7 @@ from pyramid.location import lineage
 from pyramid.threadlocal import get_current_registry
 
 from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved
-from .ids import RESERVED
+from .ids import reserved_names
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -227,7 +227,7 @@ class Container(Content):
         """Refuse names that are empty, reserved, taken or unsafe in a URL."""
         if not name or not isinstance(name, str):
             raise ValueError("empty name")
-        if name.startswith(("@@", "_", ".", "+")) or "/" in name or name in RESERVED:
+        if name.startswith(("@@", "_", ".", "+")) or "/" in name or name in reserved_names():
             raise ValueError(f"reserved name: {name!r}")
         if name in self._children:
             raise KeyError(f"name already in use: {name!r}")

@@ -1,7 +1,7 @@
 """Not-found and error pages inside the layout; no traceback outside debug mode."""
 import logging
 
-from pyramid.renderers import render_to_response
+from pyramid.renderers import render, render_to_response
 from pyramid.response import Response
 from pyramid.settings import asbool
 from pyramid.view import exception_view_config, notfound_view_config
@@ -13,11 +13,28 @@ BARE_ERROR = ("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title
               "<p lang='en'>Something went wrong. Please try again later.</p></body></html>")
 
 
+def sign_in_url(request):
+    """The sign-in page's address, coming back to the page asked for (its query too on GET)."""
+    came_from = request.path_info
+    if request.method == "GET" and request.query_string:
+        came_from += "?" + request.query_string
+    return request.resource_url(request.root, "@@login", query={"came_from": came_from})
+
+
 @notfound_view_config(renderer="portal:templates/notfound.pt")
 def not_found(context, request):
-    """404 within the layout, with ways back."""
+    """404 within the layout, with ways back (and, for anonymous visitors, to sign in)."""
     request.response.status = 404
-    return {"context": request.root}
+    return {"context": request.root, "login_url": sign_in_url(request),
+            "signed_in": request.authenticated_userid is not None}
+
+
+def not_found_response(request):
+    """The not-found page as a response, for a view that hides that something exists."""
+    response = request.response
+    response.text = render("portal:templates/notfound.pt", not_found(None, request),
+                           request=request)
+    return response
 
 
 @exception_view_config(Exception)

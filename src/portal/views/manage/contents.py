@@ -4,14 +4,18 @@ Pages of a big date-ordered section are read from its date index (``Container.ne
 by loading every child; sorting by title or type loads the children and is offered only up to
 ``SORT_LIMIT`` of them.
 """
+from itertools import islice
+
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
+from ...catalog.search import Eq, search
 from ...content.events import ObjectModified
 from ...content.ids import fold
 from ...content.types import Folder
 from ...i18n import _
+from ...navigation import path_of
 from ...security.roles import ADD, CONTENTS, EDIT, VIEW
 from ..pages import page_number
 from ..workflow import state_title
@@ -37,11 +41,12 @@ def _sort(request, folder):
     return sort
 
 
-def _page(request, folder, sort, start, stop):
+def _ordered(request, folder, sort):
+    """The children of ``folder`` in the table's order, loaded as they are read."""
     if sort == "date" or (not sort and folder.order == "date"):
-        return folder.newest(start, stop)
+        return folder.newest_first()
     if not sort:
-        return [folder[name] for name in folder.keys()[start:stop]]
+        return (folder[name] for name in folder)
     translate = request.localizer.translate
 
     def key(obj):
@@ -49,21 +54,39 @@ def _page(request, folder, sort, start, stop):
             return (fold(obj.title), obj.__name__)
         return (fold(translate(type_label(obj.type_name))), fold(obj.title), obj.__name__)
 
-    return sorted(folder.values(), key=key)[start:stop]
+    return iter(sorted(folder.values(), key=key))
+
+
+def _visible_page(request, folder, sort, start, stop):
+    """(count, items): how many children the visitor may view, and those from ``start`` to
+    ``stop`` among them, so that the pager never counts what the table will not show (S8).
+
+    Up to ``SORT_LIMIT`` children each is checked; a bigger (date-ordered) section takes the
+    count from the catalog, filtered for the visitor, and reads only as far as the page asked.
+    """
+    visible = (obj for obj in _ordered(request, folder, sort)
+               if request.has_permission(VIEW, obj))
+    if len(folder) <= SORT_LIMIT:
+        children = list(visible)
+        return len(children), children[start:stop]
+    count, _docids = search(request, Eq("parent", path_of(folder)), active_only=False)
+    return int(count), list(islice(visible, start, stop))
 
 
 def contents_values(context, request, problems=(), done=None):
     """The values of ``templates/manage/contents.pt``."""
     sort = _sort(request, context)
-    count = len(context)
-    number, last = page_number(request, count, PAGE_SIZE)
+    number = page_number(request, len(context), PAGE_SIZE)[0]
     start = (number - 1) * PAGE_SIZE
+    count, items = _visible_page(request, context, sort, start, start + PAGE_SIZE)
+    number, last = page_number(request, count, PAGE_SIZE)
+    if start >= count > 0:
+        start = (number - 1) * PAGE_SIZE
+        items = _visible_page(request, context, sort, start, start + PAGE_SIZE)[1]
     can_move = context.order == "manual" and not sort and request.has_permission(EDIT, context)
     rows = []
-    for index, obj in enumerate(_page(request, context, sort, start, start + PAGE_SIZE)):
+    for index, obj in enumerate(items):
         position = start + index
-        if not request.has_permission(VIEW, obj):
-            continue  # a private item stays out of sight of those who may not view it (S8)
         rows.append({
             "obj": obj, "name": obj.__name__, "title": obj.title or obj.__name__,
             "type": type_label(obj.type_name),
