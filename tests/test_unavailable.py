@@ -226,22 +226,40 @@ def test_a_save_made_from_an_older_revision_comes_back_with_what_was_typed(file_
     first, second = TestApp(file_app), TestApp(file_app)
     sign_in(first)
     sign_in(second)
-    mine = first.get(NEWS + "@@edit").forms["manage-form"]
-    theirs = second.get(NEWS + "@@edit").forms["manage-form"]
+    form = first.get(NEWS + "@@add?type=NewsItem").forms["manage-form"]
+    form["title"], form["body"] = "Hội nghị đụng độ", "<p>Đoạn đầu tiên của bài.</p>"
+    item = form.submit("save", status=303).location.replace("http://localhost", "")
+    mine = first.get(item + "@@edit").forms["manage-form"]
+    theirs = second.get(item + "@@edit").forms["manage-form"]
+    paragraph = "Đoạn văn người thứ nhất viết thêm về hội nghị."
     mine["description"] = "Bản của người thứ nhất"
+    mine["body"] = mine["body"].value + f"<p>{paragraph}</p>"
     mine.submit("save", status=303)
     theirs["description"] = "Bản của người thứ hai"
     theirs["title"] = "Tiêu đề của người thứ hai"
     page = theirs.submit("save", status=409)
-    notice = page.html.select_one(".edit-conflict[role=alert]").get_text(" ", strip=True)
+    notice = page.html.select_one(".edit-conflict [role=alert]").get_text(" ", strip=True)
     assert "Người khác đã lưu mục này" in notice and "Tóm tắt" in notice
+    # Both versions of each differing field, side by side, with the words that differ.
+    fields = {field.select_one("h3").text: field
+              for field in page.html.select(".conflict-field")}
+    assert {"Tiêu đề", "Tóm tắt", "Nội dung"} <= set(fields)
+    summary = fields["Tóm tắt"]
+    assert summary.select_one(".conflict-saved .conflict-text").text == "Bản của người thứ nhất"
+    assert summary.select_one(".conflict-typed .conflict-text").text == "Bản của người thứ hai"
+    assert "nhất" in summary.select_one(".diff-text del").text
+    assert "hai" in summary.select_one(".diff-text ins").text
+    body = fields["Nội dung"]
+    assert paragraph in body.select_one(".conflict-saved .conflict-text").text
+    assert paragraph not in body.select_one(".conflict-typed .conflict-text").text
+    assert paragraph.split()[0] in body.select_one(".diff-text del").text
     kept = page.forms["manage-form"]
     assert kept["description"].value == "Bản của người thứ hai"
     assert kept["title"].value == "Tiêu đề của người thứ hai"
-    assert first.get(NEWS + "@@edit").forms["manage-form"]["description"].value == \
+    assert first.get(item + "@@edit").forms["manage-form"]["description"].value == \
         "Bản của người thứ nhất"
     kept.submit("save", status=303)
-    assert first.get(NEWS + "@@edit").forms["manage-form"]["description"].value == \
+    assert first.get(item + "@@edit").forms["manage-form"]["description"].value == \
         "Bản của người thứ hai"
 
 

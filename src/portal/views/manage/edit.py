@@ -10,7 +10,7 @@ from datetime import UTC
 import deform
 from pyramid.csrf import get_csrf_token
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
-from pyramid.renderers import render, render_to_response
+from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
 from ...content.base import Content
@@ -20,9 +20,10 @@ from ...content.types import Folder, Site
 from ...i18n import _
 from ...navigation import path_of
 from ...publishing.working_copy import check_out, needs_working_copy
-from ...revisions import record_baseline, revision_count, revisions
+from ...revisions import record_baseline, revision_count
 from ...security.audit import audit
 from ...security.roles import ADD, CONTENTS, DELETE, EDIT
+from .conflict import conflict_form
 from .forms import (
     NOTE_FIELD,
     REVISION_FIELD,
@@ -38,7 +39,6 @@ from .forms import (
 )
 
 FORM_TEMPLATE = "portal:templates/manage/form.pt"
-CONFLICT_TEMPLATE = "portal:templates/manage/edit_conflict.pt"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
@@ -129,30 +129,6 @@ def add_view(context, request):
     return dict(values, form_html=form.render(**form_kw(request, cancel)))
 
 
-def saved_since(request, obj, schema, number):
-    """What was saved of ``obj`` after its revision ``number``: who, when, which fields."""
-    newer = [meta for found, meta in revisions(obj, newest_first=False) if found > number]
-    titles = {node.name: request.localizer.translate(node.title) for node in schema.children}
-    changed = dict.fromkeys(titles[name] for meta in newer for name in meta["changed"]
-                            if name in titles)
-    return {"actors": ", ".join(dict.fromkeys(meta["actor"] for meta in newer if meta["actor"])),
-            "when": newer[-1]["time"] if newer else None, "changed": list(changed),
-            "history_url": request.resource_url(obj, "@@history")}
-
-
-def _conflict(request, form, appstruct, obj, schema, posted, cancel_url):
-    """The edit form again with what was typed, saying what someone else saved meanwhile.
-
-    The form now carries the newest revision: saving it again replaces the other save, by
-    choice. An upload that was accepted stays in its store and is kept.
-    """
-    appstruct = dict(appstruct, **{REVISION_FIELD: str(revision_count(obj))})
-    annotate(form)
-    request.response.status = 409
-    notice = render(CONFLICT_TEMPLATE, saved_since(request, obj, schema, posted), request)
-    return notice + form.render(appstruct, **form_kw(request, cancel_url))
-
-
 @view_config(context=Content, name="edit", permission=EDIT, renderer=FORM_TEMPLATE)
 def edit_view(context, request):
     """The edit form, filled with the item's fields; uploads replace only when chosen.
@@ -188,8 +164,10 @@ def edit_view(context, request):
         posted = appstruct.get(REVISION_FIELD, "")
         if moved_to_copy or (posted.isdigit() and int(posted) != revision_count(context)):
             number = int(posted) if posted.isdigit() and not moved_to_copy else 0
-            return dict(values, form_html=_conflict(request, form, appstruct, context, schema,
-                                                    number, cancel))
+            annotate(form)
+            return dict(values, form_html=conflict_form(request, form, appstruct, context,
+                                                        schema, number,
+                                                        form_kw(request, cancel)))
         target = context
         if copy_first:
             target = check_out(request, context)
