@@ -19,7 +19,7 @@ Static files keep their own headers.
 from pyramid.tweens import EXCVIEW
 from pyramid_tm import is_tm_active
 
-from .login import get_pending
+from .login import PENDING_COOKIE, get_pending
 from .policy import anonymous_may_view
 
 CSP_DIRECTIVES = (
@@ -71,18 +71,26 @@ def cache_directives(response):
     return {part.split("=", 1)[0].strip().lower() for part in value.split(",") if part.strip()}
 
 
-def is_personal(request, response):
-    """True when a shared cache must not keep ``response`` whoever asks next: it shows an
+def between_two_steps(request):
+    """True when the request carries a valid pending sign-in. Its signature is checked only
+    when a cookie of that name (with or without a prefix) came: most requests have none."""
+    return (any(name.endswith(PENDING_COOKIE) for name in request.cookies)
+            and get_pending(request) is not None)
+
+
+def is_personal(request, directives):
+    """True when a shared cache must not keep the response whoever asks next: it shows an
     object anonymous visitors may not view now, or answers a visitor signed in (or between the
-    two steps) without its view declaring it ``public``, built as anonymous visitors see it."""
+    two steps) without its view declaring it ``public`` in ``directives`` (its Cache-Control),
+    built as anonymous visitors see it."""
     context = getattr(request, "context", None)
     if context is None:  # failed before traversal: nothing says who may see it
         return True
     if not anonymous_may_view(context, request.root, request.registry.portal_clock.now()):
         return True
-    if "public" in cache_directives(response):
+    if "public" in directives:
         return False
-    return request.identity is not None or get_pending(request) is not None
+    return request.identity is not None or between_two_steps(request)
 
 
 def cache_policy(response, personal):
@@ -94,9 +102,11 @@ def cache_policy(response, personal):
         response.headers["Cache-Control"] = PRIVATE
         response.headers.pop("Expires", None)
     elif "public" not in directives:
-        vary = tuple(response.vary or ())
-        if "cookie" not in {name.lower() for name in vary}:
-            response.vary = (*vary, "Cookie")
+        vary = response.headers.get("Vary")
+        if not vary:
+            response.headers["Vary"] = "Cookie"
+        elif "cookie" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Cookie"
     return response
 
 
@@ -111,8 +121,8 @@ def cache_policy_tween_factory(handler, registry):
             return response
         # A view's no-store (refusals, the pages of an unreachable database) needs no check,
         # which must not touch a database that may be down.
-        personal = ("no-store" in cache_directives(response)
-                    or is_personal(request, response))
+        directives = cache_directives(response)
+        personal = "no-store" in directives or is_personal(request, directives)
         # The CSRF token's cookie and a reissued session ticket are set by response callbacks,
         # after every tween: the headers are decided after them.
         request.add_response_callback(
