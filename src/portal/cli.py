@@ -130,9 +130,23 @@ def cmd_serve(args):
         print(f"warning: {warning}", file=sys.stderr)
     start_delivery_thread(settings)
     port = int(options["PORTAL_PORT"])
+    server = server_settings(args.config, options)
+    if args.threads:
+        server["threads"] = args.threads
     print(f"Serving the portal at http://127.0.0.1:{port}")
-    waitress.serve(app, host=args.host, port=port, threads=args.threads)
+    waitress.serve(app, host=args.host, port=port, **server)
     return 0
+
+
+def server_settings(config_uri, options):
+    """The waitress settings of the ini's ``[server:main]`` (threads, connection limits and
+    timeouts, the trusted proxy: docs/deployment.md), but its address: ``portal serve`` takes
+    ``--host`` and ``PORTAL_PORT``."""
+    import plaster
+
+    settings = plaster.get_settings(config_uri, "server:main", defaults=options)
+    return {name: value for name, value in settings.items()
+            if name not in ("use", "listen", "host", "port")}
 
 
 def shared_secret_warning(db, settings, options):
@@ -369,7 +383,7 @@ def build_parser():
     serve = sub.add_parser("serve", help="serve the portal with waitress")
     serve.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument("--threads", type=int, help="default: threads in the ini (4)")
     serve.set_defaults(func=cmd_serve)
     adduser = sub.add_parser(
         "adduser", help="add a user (the password from stdin, PORTAL_NEW_PASSWORD, or typed)")
