@@ -178,3 +178,16 @@ class TestWhatEveryoneGets:
             assert css.headers["Cache-Control"] == "max-age=86400"
             assert "Vary" not in css.headers
 
+
+
+def test_an_error_page_is_private_and_stays_an_error_page(portal):
+    """The caching tween reads the context; when reading it is what failed, the error page
+    is still answered (500, no traceback), and kept by no cache."""
+    app, _clock = portal
+    with app_site(app) as site:
+        item = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"][
+            "tin-cong-khai-co-anh"]
+        item.effective = "not a date"
+    page = TestApp(app).get(PUBLIC, status=500)
+    assert "Đã có lỗi xảy ra" in page.text and "Traceback" not in page.text
+    assert_private(page)

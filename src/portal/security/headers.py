@@ -119,10 +119,12 @@ def cache_policy_tween_factory(handler, registry):
         response = handler(request)
         if not is_tm_active(request):
             return response
-        # A view's no-store (refusals, the pages of an unreachable database) needs no check,
-        # which must not touch a database that may be down.
+        # A view's no-store (refusals, the pages of an unreachable database) and an error
+        # page need no check, which must not touch a database that may be down nor the object
+        # whose reading failed.
         directives = cache_directives(response)
-        personal = "no-store" in directives or is_personal(request, directives)
+        personal = ("no-store" in directives or response.status_code >= 500
+                    or is_personal(request, directives))
         # The CSRF token's cookie and a reissued session ticket are set by response callbacks,
         # after every tween: the headers are decided after them.
         request.add_response_callback(
