@@ -13,6 +13,7 @@ import qrcode.image.svg
 from pyramid.settings import asbool
 from webob.cookies import SignedCookieProfile
 
+from .cookies import cookie_name, secure_cookies
 from .principals import global_roles, principals_of
 from .roles import ANONYMOUS, AUTHENTICATED, ROLES, TWO_STEP_ROLES
 from .sharing import holds_privileged_grant
@@ -49,10 +50,11 @@ def needs_two_step(request, user):
 
 
 def _pending_profile(request):
+    settings = request.registry.settings
     profile = SignedCookieProfile(
-        request.registry.settings["portal.secret"], "portal.pending", PENDING_COOKIE,
-        secure=request.scheme == "https", max_age=PENDING_SECONDS, httponly=True,
-        samesite="Lax", path="/")
+        settings["portal.secret"], "portal.pending", cookie_name(PENDING_COOKIE, settings),
+        secure=secure_cookies(settings) or request.scheme == "https", max_age=PENDING_SECONDS,
+        httponly=True, samesite="Lax", path="/")
     return profile.bind(request)
 
 

@@ -1,8 +1,11 @@
 """The Pyramid security policy: who is signed in, and which roles they hold where.
 
-Identity comes from a signed auth-ticket cookie (HttpOnly, SameSite=Lax, Secure over https)
-whose idle timeout is renewed by reissuing it, whose absolute lifetime is checked from the
-issue time it carries, and which is void once the user signs out everywhere or is deactivated.
+Identity comes from a signed auth-ticket cookie (HttpOnly, SameSite=Lax, host-only; Secure and
+named ``__Host-portal_auth`` in production) whose idle timeout is renewed by reissuing it,
+whose absolute lifetime is checked from the issue time it carries, and which the server can
+void: one session at its sign-out (its nonce is recorded on the user until it would have
+expired anyway), all of a user's sessions, or all but the current one (``User.end_sessions``).
+Checking a session only reads the user, which every signed-in request loads anyway.
 Permissions: the roles a user holds at a context (global roles, group roles, local roles along
 the lineage) meet the roles the permission map grants (security/roles.py). An item that is not
 active (publication date to come, or expiry date passed) cannot be viewed by Anonymous and
@@ -14,14 +17,14 @@ password alone waits for the second step; a refusal that such a role would have 
 ``SecondStepDenied``, which the sign-in views turn into a detour through the second step.
 """
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pyramid.authentication import AuthTicket, AuthTktCookieHelper
 from pyramid.security import Allowed, Denied
-from pyramid.settings import asbool
 
 from ..content.schedule import is_active, registry_now
 from ..root import root_factory
+from .cookies import cookie_name, secure_cookies
 from .localroles import roles_in_context
 from .login import roles_needing_two_step
 from .principals import global_roles, principals_of
@@ -32,8 +35,9 @@ COOKIE = "portal_auth"
 # (Plone's "Access inactive portal content").
 INACTIVE_VIEWERS = ("Owner", "Editor", "Reviewer", "Publisher", "Manager")
 PUBLIC_ROLES = frozenset({ANONYMOUS, AUTHENTICATED})
-# The ticket's one token: issue time, "t1" once the second step is passed, a random nonce.
-TOKEN = re.compile(r"^i(\d+)(t1)?n")
+# The ticket's one token: issue time, "t1" once the second step is passed, a random nonce
+# (which names the session: sign-out revokes it, the CSRF token is derived from it).
+TOKEN = re.compile(r"^i(\d+)(t1)?n([A-Za-z0-9]+)$")
 
 
 class SecondStepDenied(Denied):
@@ -59,44 +63,77 @@ class ClockedCookie(AuthTktCookieHelper):
 class PortalSecurityPolicy:
     """Identity from the cookie; permissions from roles."""
 
-    def __init__(self, registry, secret, idle_timeout, absolute_timeout, secure_only=False):
+    def __init__(self, registry, secret, idle_timeout, absolute_timeout, secure_only=False,
+                 name=COOKIE):
         self.registry = registry
         self.absolute_timeout = absolute_timeout
+        # Host-only (no Domain): Pyramid would otherwise name the request's host as the
+        # cookie's domain, which sends it to every subdomain as well.
         self.cookie = ClockedCookie(
-            registry, secret=secret, cookie_name=COOKIE, secure=secure_only, http_only=True,
+            registry, secret=secret, cookie_name=name, secure=secure_only, http_only=True,
             samesite="Lax", timeout=idle_timeout, reissue_time=max(1, idle_timeout // 10),
-            hashalg="sha512")
+            hashalg="sha512", wild_domain=False)
 
     # who ------------------------------------------------------------------------------
+    # What is learnt about the visitor is kept on the request object, not in the environ:
+    # pyramid_retry runs a conflicting request again with the same environ but a new request
+    # and a new connection, where the objects loaded by the first attempt must not be reused.
     def identity(self, request):
         """The signed-in active User, or None (cached for the request)."""
-        if "portal.identity" in request.environ:
-            return request.environ["portal.identity"]
-        user = self._identify(request)
-        request.environ["portal.identity"] = user
-        return user
+        if "portal_identity" not in request.__dict__:
+            request.portal_identity, request.portal_session = self._identify(request)
+        return request.portal_identity
 
-    def _identify(self, request):
+    def _ticket(self, request):
+        """(issue time, second step passed, nonce, login) of the ticket the request carries
+        when its signature is right and it has outlived neither timeout; else None. Reads no
+        database."""
         ticket = self.cookie.identify(request)
         if not ticket:
             return None
-        issued, two_step = _read_tokens(ticket.get("tokens", ()))
+        issued, two_step, nonce = _read_tokens(ticket.get("tokens", ()))
         now = self.registry.portal_clock.now()
         if issued is None or (now - issued).total_seconds() > self.absolute_timeout:
             return None
-        user = site_of(request).users.get(ticket["userid"])
-        if user is None or not user.active:
-            return None
-        if user.sessions_valid_after is not None and issued <= user.sessions_valid_after:
-            return None
-        request.environ["portal.session"] = (issued, two_step)
-        return user
+        return issued, two_step, nonce, ticket["userid"]
+
+    def _identify(self, request):
+        """(the user, (issue time, second step passed, nonce)) or (None, None)."""
+        ticket = self._ticket(request)
+        if ticket is None:
+            return None, None
+        issued, two_step, nonce, login = ticket
+        user = site_of(request).users.get(login)
+        if user is None or not user.active or not user.session_valid(issued, nonce):
+            return None, None
+        return user, (issued, two_step, nonce)
 
     def session(self, request):
         """(issue time, second step passed) of the current session, or (None, False)."""
         if self.identity(request) is None:
             return None, False
-        return request.environ["portal.session"]
+        return request.portal_session[:2]
+
+    def session_nonce(self, request):
+        """The nonce naming the browser's session for the CSRF token: that of the session
+        begun during this request, None once it was ended during this request, else that of
+        the ticket sent (signature and timeouts checked, not the database, so that it is
+        known while the database is unreachable)."""
+        if "portal_fresh_nonce" in request.__dict__:
+            return request.portal_fresh_nonce
+        ticket = self._ticket(request)
+        return ticket[2] if ticket else None
+
+    def end_session(self, request):
+        """Void the current session on the server (sign-out): its nonce is refused until the
+        absolute timeout would have ended it anyway. Writes the user; nothing when nobody is
+        signed in."""
+        user = self.identity(request)
+        if user is None:
+            return
+        issued, _two_step, nonce = request.portal_session
+        until = issued + timedelta(seconds=self.absolute_timeout)
+        user.revoke_session(nonce, until, self.registry.portal_clock.now())
 
     def authenticated_userid(self, request):
         user = self.identity(request)
@@ -111,13 +148,20 @@ class PortalSecurityPolicy:
         nonce = "".join(ch for ch in self.registry.portal_random.token(12) if ch.isalnum())
         # One token (a comma between tokens is not a valid cookie byte).
         tokens = (f"i{int(issued.timestamp())}{'t1' if two_step else ''}n{nonce}",)
-        request.environ.pop("portal.identity", None)
-        request.environ.pop("portal.roles", None)
+        self._forget_visitor(request)
+        request.portal_fresh_nonce = nonce
         return self.cookie.remember(request, userid, tokens=tokens)
 
     def forget(self, request, **kw):
-        request.environ.pop("portal.identity", None)
+        """Headers removing the session cookie (see ``end_session`` to void it as well)."""
+        self._forget_visitor(request)
+        request.portal_fresh_nonce = None
         return self.cookie.forget(request)
+
+    @staticmethod
+    def _forget_visitor(request):
+        for name in ("portal_identity", "portal_session", "portal_roles"):
+            request.__dict__.pop(name, None)
 
     # what -----------------------------------------------------------------------------
     def roles(self, request, context):
@@ -127,7 +171,7 @@ class PortalSecurityPolicy:
 
     def _cached_roles(self, request, context):
         """(all roles held, roles usable in this session) at ``context``."""
-        cache = request.environ.setdefault("portal.roles", {})
+        cache = request.__dict__.setdefault("portal_roles", {})
         key = id(context)
         if key not in cache:
             held = self._roles(request, context)
@@ -202,12 +246,12 @@ def site_of(request):
 
 
 def _read_tokens(tokens):
-    """(issue time or None, second step passed) from the ticket's tokens."""
+    """(issue time or None, second step passed, nonce) from the ticket's tokens."""
     for token in tokens:
         found = TOKEN.match(token)
         if found:
-            return datetime.fromtimestamp(int(found[1]), UTC), bool(found[2])
-    return None, False
+            return datetime.fromtimestamp(int(found[1]), UTC), bool(found[2]), found[3]
+    return None, False, None
 
 
 def includeme(config):
@@ -219,7 +263,7 @@ def includeme(config):
         config.registry, secret,
         idle_timeout=int(settings.get("portal.session_idle_timeout", 1800)),
         absolute_timeout=int(settings.get("portal.session_absolute_timeout", 43200)),
-        secure_only=asbool(settings.get("portal.secure_cookies", False))))
+        secure_only=secure_cookies(settings), name=cookie_name(COOKIE, settings)))
     config.add_view_predicate("second_step", SecondStepPredicate)
 
 
@@ -237,6 +281,22 @@ def held_roles(request, context):
 def current_session(request):
     """(issue time, second step passed) of the visitor's session; (None, False) if none."""
     return _policy(request).session(request)
+
+
+def current_session_nonce(request):
+    """The nonce of the visitor's signed-in session (None when not signed in)."""
+    policy = _policy(request)
+    return request.portal_session[2] if policy.identity(request) is not None else None
+
+
+def session_nonce(request):
+    """The nonce of the browser's session as the CSRF token sees it (``session_nonce``)."""
+    return _policy(request).session_nonce(request)
+
+
+def end_current_session(request):
+    """Void the visitor's session on the server (sign-out)."""
+    _policy(request).end_session(request)
 
 
 class SecondStepPredicate:

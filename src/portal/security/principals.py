@@ -52,8 +52,13 @@ class User(Persistent):
     totp_secret = None
     totp_last_step = 0
     recovery_hashes = frozenset()
-    # Sessions issued before this moment are void (sign-out everywhere, deactivation).
+    # Sessions issued before this moment are void (sign-out everywhere, deactivation, a new
+    # password), but for the one named ``session_kept`` (where a password was changed).
     sessions_valid_after = None
+    session_kept = None
+    # Sessions signed out one by one: (nonce, until when it needs refusing) pairs, until the
+    # absolute timeout would have ended them anyway; a tuple, replaced whole (few entries).
+    revoked_sessions = ()
     # The language of the messages the portal sends them.
     language = "vi"
     # A password reset by e-mail: the SHA-256 of the link's token and when it expires.
@@ -105,6 +110,26 @@ class User(Persistent):
         """Spend the reset token (a link works once)."""
         self.reset_token_hash = None
         self.reset_expires = None
+
+    def session_valid(self, issued, nonce):
+        """False when the session ``nonce`` signed in at ``issued`` was ended on the server."""
+        if self.sessions_valid_after is not None and issued <= self.sessions_valid_after \
+                and (nonce is None or nonce != self.session_kept):
+            return False
+        return all(nonce != revoked for revoked, _until in self.revoked_sessions)
+
+    def revoke_session(self, nonce, until, now):
+        """End the session ``nonce`` (sign-out), remembered until ``until``; entries whose time
+        has passed are dropped here, the only place that adds any."""
+        kept = tuple(entry for entry in self.revoked_sessions if entry[1] > now)
+        self.revoked_sessions = kept + ((nonce, until),)
+
+    def end_sessions(self, now, keep=None):
+        """End every session begun until ``now`` but the one whose nonce is ``keep``."""
+        self.sessions_valid_after = now
+        self.session_kept = keep
+        # Older than ``now``, every revoked session is covered by the line above.
+        self.revoked_sessions = ()
 
     def set_recovery_codes(self, codes):
         """Keep only hashes of the one-time ``codes``."""

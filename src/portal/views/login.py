@@ -8,7 +8,7 @@ from ..content.types import Site
 from ..i18n import _
 from ..security import login as twostep
 from ..security.audit import audit
-from ..security.policy import current_session
+from ..security.policy import current_session, end_current_session
 from ..security.roles import VIEW
 from ..security.throttle import account_key, address_key
 
@@ -265,12 +265,20 @@ def second_step_first(exc, request):
 
 @view_config(context=Site, name="logout", permission=VIEW, renderer="portal:templates/logout.pt")
 def logout(context, request):
-    """Sign out (a POST with the CSRF token; GET shows the button)."""
+    """Sign out (a POST with the CSRF token; GET shows the buttons): this session ends on the
+    server, not only in this browser, so a copy of its cookie no longer works. With
+    ``everywhere``, every session of the person ends, on every device."""
     if request.method != "POST":
         return {}
     user = request.identity
     response = HTTPSeeOther(location=request.application_url + "/")
     if user is not None:
-        audit(request, "logout", target=user.login, actor=user.login)
+        if request.POST.get("everywhere"):
+            user.end_sessions(request.registry.portal_clock.now())
+            audit(request, "logout", target=user.login, actor=user.login, details="everywhere")
+        else:
+            end_current_session(request)
+            audit(request, "logout", target=user.login, actor=user.login)
     response.headerlist.extend(forget(request))
+    new_csrf_token(request)
     return response

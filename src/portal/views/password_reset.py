@@ -162,7 +162,7 @@ def reset_password(context, request):
         return values
     user.set_password(password)
     user.clear_password_reset()
-    user.sessions_valid_after = now               # every older session ends
+    user.end_sessions(now)                        # every older session ends
     context.throttle.succeeded(account_key(user.login))
     audit(request, "password-reset-email", target=user.login, actor=user.login)
     return HTTPSeeOther(location=request.resource_url(context, "@@login",

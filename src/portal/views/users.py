@@ -20,6 +20,7 @@ from pyramid.view import view_config
 from ..content.types import Site
 from ..i18n import LANGUAGE_NAMES, _, available_languages
 from ..security.audit import audit
+from ..security.policy import current_session_nonce
 from ..security.principals import LOGIN_PATTERN, Group, User, password_problems
 from ..security.roles import ASSIGNABLE_ROLES, MANAGE, ROLE_LABELS
 
@@ -37,6 +38,7 @@ DONE_MESSAGES = {
     "unchanged": _("Nothing was changed."),
     "twostep-reset": _("Two-step sign-in has been reset: the user sets it up again at the "
                        "next sign-in."),
+    "signed-out": _("The user has been signed out everywhere."),
     "group-added": _("The group has been added."),
     "group-saved": _("The changes to the group have been saved."),
 }
@@ -267,10 +269,14 @@ def user_edit(context, request):
     if request.method != "POST":
         return _user_form_values(request, context, "edit", form, {}, user)
     me = request.identity
+    if request.POST.get("action") == "sign-out-everywhere":
+        _end_sessions(request, user, me)
+        audit(request, "logout", target=user.login, details="everywhere, by a Manager")
+        return HTTPSeeOther(location=request.resource_url(
+            context, "@@user-edit", query={"login": user.login, "done": "signed-out"}))
     if request.POST.get("action") == "reset-two-step":
         user.reset_two_step()
-        if user.login != me.login:
-            user.sessions_valid_after = request.registry.portal_clock.now()
+        _end_sessions(request, user, me)
         audit(request, "twostep-reset", target=user.login)
         return HTTPSeeOther(location=request.resource_url(
             context, "@@user-edit", query={"login": user.login, "done": "twostep-reset"}))
@@ -330,18 +336,23 @@ def user_edit(context, request):
         audit(request, "user-changed", target=user.login, details="; ".join(changes))
     if not form["active"] and user.active:
         user.active = False
-        user.sessions_valid_after = now           # signed out everywhere, at once
+        user.end_sessions(now)                    # signed out everywhere, at once
         audit(request, "user-deactivated", target=user.login)
         changes.append("deactivated")
     if password:
         user.set_password(password)
-        if user.login != me.login:
-            user.sessions_valid_after = now       # the old password's sessions end
+        _end_sessions(request, user, me)          # the old password's sessions end
         audit(request, "password-reset", target=user.login, details="set by a Manager")
         changes.append("password")
     return HTTPSeeOther(location=request.resource_url(
         context, "@@user-edit",
         query={"login": user.login, "done": "user-saved" if changes else "unchanged"}))
+
+
+def _end_sessions(request, user, me):
+    """End ``user``'s sessions; the Manager's own current one stays when ``user`` is them."""
+    keep = current_session_nonce(request) if user.login == me.login else None
+    user.end_sessions(request.registry.portal_clock.now(), keep=keep)
 
 
 # groups ---------------------------------------------------------------------------------
