@@ -337,7 +337,8 @@ class TestEdit:
 
 
 class TestRenameDelete:
-    def test_rename_changes_the_address_and_is_audited(self, editor):
+    def test_rename_changes_the_address_and_is_audited(self, manager):
+        editor = manager  # the folder is a section: renaming it is for the board or a Manager
         page = editor.get(EXCHANGE + "@@rename")
         form = form_to(page, "rename")
         form["name"] = "tin-hoat-dong"  # taken by a sibling
@@ -357,7 +358,7 @@ class TestRenameDelete:
         assert folder.keys()[1] == "nghiep-vu"  # kept its place
         entries, _total = get_audit_log(site).query(action="renamed")
         assert entries[0].target == AGENCY.rstrip("/") + "/nghiep-vu"
-        assert entries[0].actor == "bientap"
+        assert entries[0].actor == "quantri"
         conn.close()
 
     def test_delete_asks_first_then_deletes_and_audits(self, editor):
@@ -508,7 +509,8 @@ class TestClipboard:
         assert entries[0].details == "from " + NEWS + "bai-chuyen-di"
         conn.close()
 
-    def test_a_folder_is_never_pasted_into_itself(self, editor):
+    def test_a_folder_is_never_pasted_into_itself(self, manager):
+        editor = manager  # moving a section is for the board or a Manager
         form = form_to(editor.get(AGENCY + "@@contents"), "contents")
         select(form, "tin-hoat-dong")
         form.submit("action", value="cut", status=303)
@@ -644,7 +646,9 @@ class TestRefusals:
 
     def test_renaming_needs_the_right_to_edit_the_folder(self, editor):
         editor.get(AGENCY + "@@rename", status=403)  # its folder is not the editor's
-        editor.get(NEWS + "@@rename")
+        editor.get(NEWS + "@@rename", status=403)  # a section: the board's or a Manager's
+        item = add_news(editor).location.replace("http://localhost", "")
+        editor.get(item + "@@rename")
 
     def test_anonymous_visitors_are_refused_with_a_way_to_sign_in(self, anonymous):
         for view in ("@@edit", "@@add?type=NewsItem", "@@delete", "@@contents", "@@rename"):
@@ -680,8 +684,9 @@ class TestToolbar:
         links = toolbar.select(".toolbar-list > li > a")
         assert links[2]["href"].endswith(NEWS + "@@history")
         labels = [a.text for a in links]
-        assert labels == ["Xem", "Sửa", "Lịch sử", "Nội dung", "Đổi tên", "Xóa",
-                          "Việc cần duyệt", "Việc của tôi"]
+        # No renaming or deleting: the folder is a section (it holds published items).
+        assert labels == ["Xem", "Sửa", "Lịch sử", "Nội dung", "Việc cần duyệt",
+                          "Việc của tôi"]
         added = [a["href"].rsplit("=", 1)[1] for a in toolbar.select("details a")]
         assert added == ["Folder", "Page", "NewsItem", "Link", "File", "Image"]
         other = editor.get(OTHER).html.select_one("nav.toolbar")
@@ -741,7 +746,11 @@ class TestAgencyRoot:
         editor.get(AGENCY + "@@delete", status=403)
         toolbar = editor.get(AGENCY).html.select_one("nav.toolbar")
         assert "Xóa" not in [a.text for a in toolbar.select("a")]
-        editor.get(NEWS + "@@delete")  # inside it they may
+        editor.get(NEWS + "@@delete", status=403)  # a section inside it: neither
+        form = editor.get(AGENCY + "@@add?type=Folder").forms["manage-form"]
+        form["title"] = "Thư mục nháp"
+        folder = form.submit("save", status=303).location.replace("http://localhost", "")
+        editor.get(folder + "@@delete")  # a folder of drafts inside it they may
 
 
 # In headless Chromium: the rich-text editor under the real Content-Security-Policy ----------

@@ -46,7 +46,7 @@ VIEWS = {
     ("discard", "Content"): "edit",
     ("search", "Site"): "view", ("search-suggest", "Site"): "view",
     ("rss.xml", "Folder"): "view", ("sitemap.xml", "Site"): "view",
-    ("robots.txt", "Site"): "view",
+    ("robots.txt", "Site"): "view", ("trash", "Site"): "manage",
 }
 # Views that need a signed-in person on top of their permission: anonymous visitors are sent to
 # sign in (the workflow's own guards decide the rest).
@@ -199,20 +199,26 @@ def test_every_view_declares_a_permission_and_is_in_the_matrix(matrix):
             assert perms == [VIEWS[key]], key
 
 
-# What the workflows add on published articles, pages and documents (profiles/default/
-# workflows.yaml): the editorial board corrects what is published anywhere (renaming also takes
-# the right to edit the folder, which it does not get).
-PUBLISHED_ITEMS = {"NewsItem", "Page", "File"}
-PUBLISHED_EXTRA = {"publisher": {"edit"}}
+# What the workflows add on published articles, pages and documents and on folders and links
+# (profiles/default/workflows.yaml): the editorial board corrects, renames and deletes them
+# anywhere.
+BOARD_TYPES = {"NewsItem", "Page", "File", "Folder", "Link"}
+BOARD_EXTRA = {"publisher": {"edit", "delete"}}
+# Deleting or renaming a section takes the `sections` permission besides (the board and
+# Managers): every folder of the matrix is one, as each holds published items.
+SECTION_VIEWS = {"delete", "rename"}
+SECTION_HOLDERS = {"publisher", "manager"}
 
 
 def allowed(persona, place, permission, type_name=None, view=""):
     base = place.removesuffix("-private")
     if place != base and permission == "view":
         return persona in PRIVATE_VIEWERS[base]
+    if type_name == "Folder" and view in SECTION_VIEWS and persona not in SECTION_HOLDERS:
+        return False
     table = EXPECTED[persona]
-    if place == base and type_name in PUBLISHED_ITEMS and view != "rename" and \
-            permission in PUBLISHED_EXTRA.get(persona, ()):
+    if place == base and type_name in BOARD_TYPES and \
+            permission in BOARD_EXTRA.get(persona, ()):
         return True
     return permission in table["*"] or permission in table.get(base, set())
 

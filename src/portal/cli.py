@@ -1,5 +1,5 @@
 """The ``portal`` command: ``portal init``, ``portal serve``, ``portal adduser``,
-``portal mailqueue``, ``portal reindex`` and ``portal check-blobs``.
+``portal mailqueue``, ``portal reindex``, ``portal check-blobs`` and ``portal purge-trash``.
 
 ``PORTAL_VAR`` (folder of Data.fs and blobs, default ``var/``) and ``PORTAL_PORT`` (default
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
@@ -310,6 +310,39 @@ def cmd_reindex(args):
     return 0
 
 
+def cmd_purge_trash(args):
+    """Remove for good what was deleted more than ``portal.trash_days`` days ago."""
+    from .trash import purge
+
+    env = open_existing(args.config)
+    registry = env["registry"]
+    db = registry._zodb_databases[""]
+    now = (args.clock or registry.portal_clock).now()
+    days = registry.portal_trash_days
+    conn = db.open()
+    try:
+        with transaction.manager as txn:
+            site = conn.root()["portal"]
+            removed = purge(site, now, days)
+            log = get_audit_log(site, create=True)
+            for entry in removed:
+                log.record(now, "cli", "trash-purged", target="/" + entry.path,
+                           details=f"{entry.type_name}: {entry.title}; deleted by "
+                                   f"{entry.deleted_by} on {entry.deleted_at:%Y-%m-%d %H:%M} UTC")
+            txn.note(f"portal purge-trash: {len(removed)} removed")
+            left = len(site.trash)
+    finally:
+        conn.close()
+        env["closer"]()
+        db.close()
+    for entry in removed:
+        print(f"removed /{entry.path} ({entry.title}), deleted by {entry.deleted_by} on "
+              f"{entry.deleted_at:%Y-%m-%d %H:%M} UTC")
+    print(f"{len(removed)} item(s) deleted more than {days} days ago removed from the trash; "
+          f"{left} left in it.")
+    return 0
+
+
 def cmd_adduser(args):
     """Add a user with a password, global roles and groups; refused with exit status 2."""
     from .views.users import email_problem, login_problem, new_password_problems, normalise_login
@@ -411,12 +444,18 @@ def build_parser():
         "check-blobs", help="list files and images whose blob file is missing (exit status 1)")
     check_blobs.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
     check_blobs.set_defaults(func=cmd_check_blobs)
+    purge_trash = sub.add_parser(
+        "purge-trash", help="remove for good what was deleted more than portal.trash_days ago")
+    purge_trash.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
+    purge_trash.set_defaults(func=cmd_purge_trash)
     return parser
 
 
-def main(argv=None):
-    """Entry point of the ``portal`` console script."""
+def main(argv=None, clock=None):
+    """Entry point of the ``portal`` console script; ``clock`` is the time the commands act
+    at (default: the application's own clock)."""
     args = build_parser().parse_args(argv)
+    args.clock = clock
     try:
         return args.func(args)
     except (CommandError, ConfigurationError) as exc:

@@ -13,6 +13,7 @@ from .root import ROOT_KEY
 from .security.audit import AuditLog
 from .security.principals import Groups, Users
 from .security.throttle import Throttle
+from .trash import Trash
 
 
 def ensure_site(zodb_root, now):
@@ -30,6 +31,7 @@ def ensure_site(zodb_root, now):
         # and conflict on the site object.
         site.index_queue = IndexQueue()
         site.worklist = new_worklist(())
+        site.trash = Trash()
         # A new site has the newest data layout: no evolve step applies to it.
         site.evolve_version = evolve.newest()
         zodb_root[ROOT_KEY] = site

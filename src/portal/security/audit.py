@@ -43,6 +43,8 @@ ACTIONS = {
     "inheritance-blocked": _("Role inheritance blocked"),
     "inheritance-restored": _("Role inheritance restored"),
     "deleted": _("Deleted"),
+    "restored": _("Restored from the trash"),
+    "trash-purged": _("Removed from the trash for good"),
     "moved": _("Moved"),
     "renamed": _("Renamed"),
     "user-added": _("User added"),

@@ -15,8 +15,10 @@ DELETE = "delete"            # delete, cut (move away)
 CONTENTS = "contents"        # see a folder's management table
 SHARE = "share"              # grant and revoke local roles, block inheritance (@@sharing)
 MANAGE = "manage"            # the portal's administration: users, groups, audit log
+SECTIONS = "sections"        # delete, rename or move a section (in the menu, or holding
+                             # published items): the editorial board and Managers
 
-PERMISSIONS = (VIEW, ADD, EDIT, DELETE, CONTENTS, SHARE, MANAGE)
+PERMISSIONS = (VIEW, ADD, EDIT, DELETE, CONTENTS, SHARE, MANAGE, SECTIONS)
 
 ANONYMOUS = "Anonymous"
 AUTHENTICATED = "Authenticated"
@@ -47,4 +49,7 @@ DEFAULT_PERMISSION_MAP = {
     # The editorial board configures permissions per folder (E3).
     SHARE: ("Manager", "Publisher"),
     MANAGE: ("Manager",),
+    # A section's address is in menus, links and search engines: removing or moving it is
+    # the board's decision, not an agency's (docs/security.md, "Sections and the trash").
+    SECTIONS: ("Publisher", "Manager"),
 }

@@ -1,4 +1,5 @@
-"""The management interface: add, edit, delete, rename, folder contents, clipboard, toolbar.
+"""The management interface: add, edit, delete, rename, folder contents, clipboard, toolbar,
+trash.
 
 The views are found by the ``config.scan()`` of ``portal.views``; ``includeme`` adds what a scan
 cannot: the deform renderer (deform's widget templates behind the portal's accessible
@@ -8,6 +9,7 @@ packs from ``node_modules`` when they are installed.
 from pathlib import Path
 
 from ...paths import CHECKOUT, resource_dirs
+from ...trash import trash_days
 from .forms import make_renderer
 
 
@@ -22,6 +24,8 @@ def includeme(config):
     settings = config.get_settings()
     templates, _profiles = resource_dirs(settings)
     config.registry.portal_form_renderer = make_renderer(templates / "manage" / "deform")
+    # Read once, so a wrong value stops the start with its message instead of failing later.
+    config.registry.portal_trash_days = trash_days(settings)
     folder = tinymce_dir(settings)
     # Without TinyMCE the body is a plain textarea of HTML, which still works.
     config.registry.portal_tinymce = folder is not None

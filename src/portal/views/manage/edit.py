@@ -22,7 +22,8 @@ from ...navigation import path_of
 from ...publishing.working_copy import check_out, needs_working_copy
 from ...revisions import record_baseline, revision_count
 from ...security.audit import audit
-from ...security.roles import ADD, CONTENTS, DELETE, EDIT
+from ...security.roles import ADD, CONTENTS, DELETE, EDIT, SECTIONS
+from ...trash import move_to_trash
 from .conflict import conflict_form
 from .forms import (
     NOTE_FIELD,
@@ -37,6 +38,7 @@ from .forms import (
     make_form,
     object_values,
 )
+from .sections import is_section
 
 FORM_TEMPLATE = "portal:templates/manage/form.pt"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -55,12 +57,27 @@ def addable_types(request, folder):
     return [name for name in (entry[1] if entry else ()) if name in types]
 
 
-def may_delete(request, obj):
-    """Deleting (or moving away) takes the right to delete both the item and its folder, so
-    an agency's editor cannot delete the agency's own section."""
+def _may_remove(request, obj, permission):
+    """The right to take ``obj`` from its place (``permission``: delete, or edit for a
+    rename): ``permission`` on the item and, for a section (``sections.py``), the ``sections``
+    permission on it, else ``permission`` on its folder too, so that an agency's editor
+    cannot delete the agency's own section."""
     parent = obj.__parent__
-    return parent is not None and request.has_permission(DELETE, obj) and \
-        request.has_permission(DELETE, parent)
+    if parent is None or not request.has_permission(permission, obj):
+        return False
+    if is_section(request, obj):
+        return bool(request.has_permission(SECTIONS, obj))
+    return bool(request.has_permission(permission, parent))
+
+
+def may_delete(request, obj):
+    """True when the user may delete ``obj`` or move it away (cut)."""
+    return _may_remove(request, obj, DELETE)
+
+
+def may_rename(request, obj):
+    """True when the user may change ``obj``'s name (its address)."""
+    return _may_remove(request, obj, EDIT)
 
 
 def back_to(request, folder):
@@ -185,14 +202,16 @@ def edit_view(context, request):
 
 
 def delete_items(request, parent, objects):
-    """Delete ``objects`` (children of ``parent``), auditing each; returns how many."""
+    """Move ``objects`` (children of ``parent``) to the trash, auditing each; returns how
+    many."""
+    now = _now(request)
     for obj in objects:
         target = "/" + path_of(obj)
         details = f"{obj.type_name}: {obj.title}"
         if obj.is_container and len(obj):
             details += f" (with {len(obj)} items inside)"
-        parent.remove(obj.__name__)
-        audit(request, "deleted", target=target, details=details)
+        move_to_trash(request.root, obj, request.authenticated_userid, now, request.registry)
+        audit(request, "deleted", target=target, details=details + "; in the trash")
     return len(objects)
 
 
@@ -248,9 +267,9 @@ def rename(parent, old, new):
 @view_config(context=Content, name="rename", permission=EDIT,
              renderer="portal:templates/manage/rename.pt")
 def rename_view(context, request):
-    """Change an item's id (its address); needs the right to edit its folder too."""
+    """Change an item's id (its address); see ``may_rename``."""
     parent = context.__parent__
-    if parent is None or not request.has_permission(EDIT, parent):
+    if not may_rename(request, context):
         raise HTTPForbidden()
     old = context.__name__
     values = {"new_name": old, "error": None}

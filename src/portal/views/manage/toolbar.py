@@ -4,7 +4,7 @@ from ...i18n import _
 from ...publishing.labels import label
 from ...publishing.working_copy import is_working_copy
 from ...security.roles import ADD, CONTENTS, EDIT, MANAGE, SHARE, VIEW
-from .edit import addable_types, may_delete, type_label
+from .edit import addable_types, may_delete, may_rename, type_label
 
 
 def toolbar_values(request, context):
@@ -29,7 +29,7 @@ def toolbar_values(request, context):
                     current=current)
     if context.working_copy is not None and can(VIEW, context.working_copy):
         links.append(("working-copy", url(context.working_copy), _label("working-copy")))
-    if parent is not None and can(EDIT, context) and can(EDIT, parent):
+    if may_rename(request, context):
         links.append(("rename", url(context, "@@rename"), _label("rename")))
     if not isinstance(context, Site) and may_delete(request, context):
         links.append(("delete", url(context, "@@delete"), _label("delete")))
@@ -45,7 +45,8 @@ def toolbar_values(request, context):
     admin = []
     if can(MANAGE, root):
         admin = [("users", url(root, "@@users"), _label("users")),
-                 ("audit-log", url(root, "@@audit-log"), _label("audit-log"))]
+                 ("audit-log", url(root, "@@audit-log"), _label("audit-log")),
+                 ("trash", url(root, "@@trash"), _label("trash"))]
     return dict(workflow_values(request, context), links=links, addable=addable, admin=admin,
                 current=current)
 
@@ -78,7 +79,7 @@ LABELS = {
     "audit-log": _("Audit log"), "history": _("History"), "review-queue": _("Review queue"),
     "dashboard": _("My work"), "original": _("Published version"),
     "working-copy": _("Working copy"), "discard": _("Discard the working copy"),
-    "workflow-policy": _("Workflows"),
+    "workflow-policy": _("Workflows"), "trash": _("Trash"),
 }
 
 
