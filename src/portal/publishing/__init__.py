@@ -40,7 +40,7 @@ def audit_transition(event):
 
 
 def includeme(config):
-    from . import notices, policy, working_copy, worklist
+    from . import notices, policy, used_items, working_copy, worklist
 
     registry = config.registry
     registry.portal_workflows = load_file(workflows_path(config.get_settings()), ROLES,
@@ -70,5 +70,6 @@ def includeme(config):
     config.add_subscriber(transitioned, WorkflowChanged)
     config.add_subscriber(audit_transition, AfterTransition)
     config.add_subscriber(notices.notify_transition, AfterTransition)
+    config.add_subscriber(used_items.publish_used_items, AfterTransition)
     # Last: the notices above still see the working copy that this checks in.
     config.add_subscriber(working_copy.on_transition, AfterTransition)

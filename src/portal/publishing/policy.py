@@ -16,7 +16,8 @@ from .conditions import checks
 PROFILE_ACTOR = "profile"
 # What profiles/default sets on the site; used where no folder up the tree has a policy.
 DEFAULT_POLICY = {"NewsItem": "two_level_publication", "File": "two_level_publication",
-                  "Page": "simple_publication", "Link": "one_state", "Image": "one_state",
+                  "Page": "simple_publication", "Link": "one_state",
+                  "Image": "simple_publication",
                   "Folder": "one_state"}
 
 
