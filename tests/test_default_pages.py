@@ -47,7 +47,7 @@ def test_a_retracted_default_page_gives_the_public_the_folders_listing(portal):
     anonymous, member, manager = portal
     body = manager.get(PAGE).html.select_one(".body").get_text(" ", strip=True)[:60]
     retract(manager)
-    anonymous.get(PAGE, status=403)
+    anonymous.get(PAGE, status=404)
     for browser in (anonymous, member):
         page = browser.get(FOLDER)
         assert body not in page.text
@@ -65,7 +65,7 @@ def test_a_draft_under_the_default_pages_id_is_not_shown_to_the_public(portal):
     form["body"] = f"<p>{DRAFT}</p>"
     form.submit("save", status=303)
     assert DRAFT in manager.get(PAGE).text  # the draft took the default page's id
-    anonymous.get(PAGE, status=403)
+    anonymous.get(PAGE, status=404)
     for browser in (anonymous, member):
         page = browser.get(FOLDER)
         assert DRAFT not in page.text

@@ -103,7 +103,7 @@ def test_a_news_item_reaches_the_public_only_after_both_approvals(portal):
     assert [a.text for a in queue.html.select(".worklist tbody td:first-child a")] == [TITLE]
     assert TITLE not in person("duyetkhac").get("/@@review-queue").text
     assert TITLE not in person("xuatban").get("/@@review-queue").text
-    anonymous.get(ITEM, status=403)
+    anonymous.get(ITEM, status=404)
 
     # Rejection needs a comment; the typed text is kept when it is refused.
     refused = change(reviewer, "reject", "   ", status=400)
@@ -125,7 +125,7 @@ def test_a_news_item_reaches_the_public_only_after_both_approvals(portal):
     publisher = person("xuatban")
     assert TITLE in publisher.get("/@@review-queue").text
     assert TITLE not in reviewer.get("/@@review-queue").text
-    anonymous.get(ITEM, status=403)
+    anonymous.get(ITEM, status=404)
 
     # The board publishes: the public sees it everywhere, the author is told.
     change(publisher, "publish")
@@ -137,7 +137,7 @@ def test_a_news_item_reaches_the_public_only_after_both_approvals(portal):
 
     # Retraction takes it away again, with a comment to the author.
     change(publisher, "retract", "Sai số liệu, cần kiểm tra lại.")
-    anonymous.get(ITEM, status=403)
+    anonymous.get(ITEM, status=404)
     assert TITLE not in anonymous.get(NEWS).text and TITLE not in anonymous.get("/").text
     (to, _subject, body), = mails(app, server)
     assert to == "tacgia@example.vn" and "Sai số liệu" in body
@@ -192,7 +192,7 @@ def test_nobody_skips_a_level(portal):
                                           "csrf_token": reviewer.cookies["portal_csrf"]},
                   status=403)
     assert "Chờ xuất bản" == state_of(author)
-    person("anonymous").post(ITEM + "@@transition", {"transition": "submit"}, status=403)
+    person("anonymous").post(ITEM + "@@transition", {"transition": "submit"}, status=404)
 
 
 def test_a_transition_in_an_aborted_transaction_sends_nothing(portal):
@@ -250,7 +250,7 @@ def test_editing_a_published_article_goes_through_approval_on_a_working_copy(por
     assert copy.location.endswith(url + "working-copy/")
     # The public still reads the published text; the copy is a draft nobody else sees.
     assert anonymous.get(url).html.select_one("article h1").text == published_title
-    anonymous.get(url + "working-copy/", status=403)
+    anonymous.get(url + "working-copy/", status=404)
     assert state_of(editor, url + "working-copy/") == "Bản nháp"
     assert editor.get(url + "@@edit", status=303).location.endswith("working-copy/@@edit")
     row = next(tr for tr in editor.get(NEWS + "@@contents").html.select("tbody tr")

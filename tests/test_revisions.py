@@ -213,7 +213,7 @@ class TestRevert:
 class TestRefused:
     def test_anonymous_visitors_and_members_may_not_see_the_history(self, portal_app, bientap):
         path = written(portal_app, bientap)
-        TestApp(portal_app).get(path + "@@history", status=403)
+        TestApp(portal_app).get(path + "@@history", status=404)
         member = TestApp(portal_app)
         sign_in(member, "thanhvien")
         member.get(path + "@@history", status=403)

@@ -89,10 +89,10 @@ def test_a_scheduled_item_appears_by_itself_once_its_date_passes(scheduled):
     before = storage.lastTransaction()
     home, listing, status = visible_everywhere(anonymous, SCHEDULED, url, AGENCY_NEWS)
     assert (home, listing) == (False, False)
-    assert status == 403  # as for a private item: the refusal page with "Sign in"
+    assert status == 404  # as for a private item: nothing says it is there
     assert "Lịch công tác" not in menu_text(anonymous.get("/"))
     assert anonymous.get("/lich-cong-tac/lich-lam-viec/", expect_errors=True).status_int \
-        == 403
+        == 404
     assert "hoi-nghi-sap-toi" not in anonymous.get(f"/{AGENCY_NEWS}/").text
 
     clock.advance(timedelta(days=1, minutes=1))
@@ -112,7 +112,7 @@ def test_an_expired_item_disappears_by_itself(scheduled):
     assert visible_everywhere(anonymous, EXPIRING, url, NEWS) == (True, True, 200)
     clock.advance(timedelta(days=1))
     home, listing, status = visible_everywhere(anonymous, EXPIRING, url, NEWS)
-    assert (home, listing) == (False, False) and status == 403
+    assert (home, listing) == (False, False) and status == 404
     assert storage.lastTransaction() == before
 
 

@@ -97,7 +97,7 @@ def test_a_manager_moves_a_news_section_to_the_intranet_and_back(portal):
     assert page.html.select_one("#type-NewsItem option[selected]")["value"] == "intranet"
     assert states(app, NEWS, PUBLISHED) == [("intranet", "internal")] * 2
     for name in PUBLISHED:
-        anonymous.get(NEWS + name + "/", status=403)
+        anonymous.get(NEWS + name + "/", status=404)
         member.get(NEWS + name + "/")
     assert PUBLISHED[0] not in anonymous.get(NEWS).text
     conn, root = fresh_site(app)
@@ -114,7 +114,7 @@ def test_a_manager_moves_a_news_section_to_the_intranet_and_back(portal):
         "Đã lưu. Số mục chuyển sang quy trình mới: 2."
     assert states(app, NEWS, PUBLISHED) == [("two_level_publication", "draft")] * 2
     for name in PUBLISHED:
-        anonymous.get(NEWS + name + "/", status=403)
+        anonymous.get(NEWS + name + "/", status=404)
         member.get(NEWS + name + "/", status=403)
     conn, root = fresh_site(app)
     assert get_audit_log(root).query(action="workflow-policy")[1] == 2
@@ -184,7 +184,7 @@ def test_saving_the_internal_areas_form_unchanged_keeps_it_internal(portal):
     page = form_to(page, "workflow-policy").submit(status=303).follow()
     assert page.html.select_one(".form-ok").text == \
         "Đã lưu. Số mục chuyển sang quy trình mới: 0."
-    anonymous.get(INTERNAL, status=403)
+    anonymous.get(INTERNAL, status=404)
     conn, root = fresh_site(app)
     assert root["noi-bo"].workflow_policy == {"*": "intranet"}
     conn.close()
@@ -195,7 +195,7 @@ def test_saving_the_internal_areas_form_unchanged_keeps_it_internal(portal):
 def test_the_internal_area_is_for_signed_in_people_only(portal):
     person, _app = portal
     anonymous, member = person("anonymous"), person("thanhvien")
-    anonymous.get(INTERNAL, status=403)
+    anonymous.get(INTERNAL, status=404)
     home = anonymous.get("/")
     for part in ("header", "nav", "main", "footer"):
         for region in home.html.select(part):
@@ -218,7 +218,7 @@ def test_a_page_in_the_internal_area_starts_private_until_shared(portal):
     change(manager, url, "share")
     member.get(url)
     assert "Thông báo nội bộ tháng 12" in member.get(INTERNAL).text
-    anonymous.get(url, status=403)
+    anonymous.get(url, status=404)
 
 
 # 3. Copies and moves --------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_a_copy_of_a_published_item_starts_as_a_fresh_draft(portal):
     form_to(editor.get(EXCHANGE + "@@contents"), "paste").submit(status=303)
     url = EXCHANGE + PUBLISHED[0] + "/"
     editor.get(url)
-    anonymous.get(url, status=403)
+    anonymous.get(url, status=404)
     anonymous.get(NEWS + PUBLISHED[0] + "/")  # the original stays published
     conn, root = fresh_site(app)
     copy = root["xay-dung-dang"]["cong-tac-tuyen-giao"]["trao-doi-nghiep-vu"][PUBLISHED[0]]
