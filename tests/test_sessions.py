@@ -1,15 +1,15 @@
 """Sessions the server can end, host-only cookies and CSRF tokens bound to the session (S1,
 S2), through WebTest with an injected clock."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pyotp
 import pytest
-import transaction
 from webtest import TestApp
 
 from .conftest import add_user, clocked_app, editing
 from .test_login import enrol, form_to, sign_in, whoami
+from .test_password_reset import last_transaction
+from .test_two_step import audited, site_of
 
 NEW_PASSWORD = "Mat-khau-moi-2027"
 
@@ -23,21 +23,6 @@ def portal(demo_copy):
     app, clock = clocked_app(demo_copy)
     yield (lambda: TestApp(app)), clock, app
     app.registry._zodb_databases[""].close()
-
-
-@contextmanager
-def site_of(app):
-    """The site as committed, through a connection of its own."""
-    conn = app.registry._zodb_databases[""].open()
-    try:
-        with transaction.manager:
-            yield conn.root()["portal"]
-    finally:
-        conn.close()
-
-
-def last_transaction(app):
-    return app.registry._zodb_databases[""].lastTransaction()
 
 
 def copy_of(new, browser):
@@ -66,12 +51,6 @@ def with_code(browser, login, secret, clock):
     form = form_to(browser.get("/@@login-code"), "login-code")
     form["code"] = pyotp.TOTP(secret).at(clock.now())
     form.submit(status=303)
-
-
-def audited(app, action):
-    with site_of(app) as site:
-        entries, _total = site.audit_log.query(action=action, limit=100)
-        return [(entry.actor, entry.target, entry.details) for entry in entries]
 
 
 class TestSignOut:
