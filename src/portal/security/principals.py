@@ -53,7 +53,8 @@ class User(Persistent):
     totp_last_step = 0
     recovery_hashes = frozenset()
     # Sessions issued before this moment are void (sign-out everywhere, deactivation, a new
-    # password), but for the one named ``session_kept`` (where a password was changed).
+    # password), but for the one named ``session_kept`` (from which a Manager ended their
+    # own other sessions).
     sessions_valid_after = None
     session_kept = None
     # Sessions signed out one by one: (nonce, until when it needs refusing) pairs, until the
