@@ -166,7 +166,7 @@ class TestAdd:
         # A draft: the home page (what the public sees) and anonymous visitors do not have it.
         assert "Hội nghị tuyên giáo khu vực miền núi" not in editor.get("/").text
         assert article.html.select_one(".toolbar-state .state").text == "Bản nháp"
-        TestApp(wsgi).get(url, status=403)
+        TestApp(wsgi).get(url, status=404)  # anonymous visitors are not told it exists
         assert "Hội nghị tuyên giáo khu vực miền núi" not in TestApp(wsgi).get(NEWS).text
         conn, site = site_of(editor)
         item = site["xay-dung-dang"]["cong-tac-tuyen-giao"]["tin-hoat-dong"][
