@@ -6,19 +6,12 @@ from webtest import TestApp
 
 from portal.security.localroles import set_blocked
 
-from .test_manage import (  # noqa: F401 (fixtures)
-    AGENCY,
-    EXCHANGE,
-    add_news,
-    anonymous,
-    authors,
-    csrf,
-    editor,
-    form_to,
-    manager,
-    site_of,
-    wsgi,
-)
+from . import test_manage as manage
+from .test_manage import AGENCY, EXCHANGE, add_news, csrf, form_to, site_of
+
+# The management tests' fixtures: a demo site with an agency's editor, authors and a Manager.
+wsgi, anonymous, editor, manager, authors = (
+    manage.wsgi, manage.anonymous, manage.editor, manage.manager, manage.authors)
 
 DRAFT = "Bản nháp chưa gửi duyệt của phóng viên"
 

@@ -7,11 +7,12 @@ computed by the code under test.
 from urllib.parse import urlsplit
 
 import pytest
+import transaction
 from pyramid.security import NO_PERMISSION_REQUIRED
 from webtest import TestApp
 
 from portal import catalog
-from portal.security.localroles import set_local_roles
+from portal.security.localroles import get_local_roles, set_local_roles
 
 from .conftest import add_user, clocked_app, editing
 from .test_login import enrol, sign_in
@@ -61,7 +62,14 @@ EXPECTED = {
     "reviewer": {"*": {"view", "contents"}},
     "publisher": {"*": {"view", "contents", "share"}},
     "manager": {"*": ALL},
+    # A Publisher who gave the password but not the second step yet: no session at all.
+    "pending": {"*": {"view"}},
+    # A member made Publisher while signed in with a password alone: the role waits for the
+    # second step, so the session acts as the member's.
+    "promoted": {"*": {"view"}},
 }
+# Personas that act as anonymous visitors (no session).
+UNSIGNED = {"anonymous", "pending"}
 # Who may view a private object (its own map leaves out Anonymous and Authenticated): declared
 # per place, for each persona.
 PRIVATE_VIEWERS = {"A": {"author_A", "editor_A", "reviewer", "publisher", "manager"},
@@ -80,7 +88,11 @@ PERSONAS = {  # login, global roles, groups, two steps
     "reviewer": ("kiemduyet", ("Reviewer",), (), True),
     "publisher": ("xuatban", ("Publisher",), (), True),
     "manager": ("quantri", ("Manager",), (), True),
+    "pending": ("xuatban2", ("Publisher",), (), False),
+    "promoted": ("thanhvien2", (), (), False),
 }
+# Roles given once the personas are signed in.
+PROMOTED = {"thanhvien2": ("Publisher",)}
 
 
 def post_only_views(registry):
@@ -138,6 +150,11 @@ def matrix(tmp_path_factory, demo_var):
         sign_in(apps[persona], login)
         if two_steps:
             enrol(apps[persona], clock)
+    conn = app.registry._zodb_databases[""].open()
+    with transaction.manager:
+        for login, roles in PROMOTED.items():
+            conn.root()["portal"].users.get(login).roles = roles
+    conn.close()
     yield app, apps
     app.registry._zodb_databases[""].close()
 
@@ -246,16 +263,18 @@ def test_each_persona_reaches_exactly_what_the_matrix_says(matrix):
                                             expect_errors=True)
                 else:
                     response = testapp.get(url, expect_errors=True)
+                # Sent to sign in, or to the second step first (a role that waits for it).
                 login_redirect = (response.status_int in (302, 303)
-                                  and "@@login" in urlsplit(response.location).path
+                                  and urlsplit(response.location).path.rsplit("/", 1)[-1]
+                                  in ("@@login", "@@login-code", "@@two-step-setup")
                                   and name not in ("login-code", "two-step-setup"))
                 # Anonymous visitors get 404 for what they may not view (its existence is
                 # not confirmed), 403 for an action on what they may view.
-                hidden = persona == "anonymous" and response.status_int == 404 and \
+                hidden = persona in UNSIGNED and response.status_int == 404 and \
                     not allowed(persona, place, "view", type_name)
                 denied = response.status_int == 403 or login_redirect or hidden
                 expected = allowed(persona, place, permission, type_name, name) and (name, type_name) not in NEVER \
-                    and not (persona == "anonymous" and name in SIGNED_IN_ONLY)
+                    and not (persona in UNSIGNED and name in SIGNED_IN_ONLY)
                 if denied == expected:
                     failures.append(f"{persona:10} {url} → {response.status} "
                                     f"(expected {'allowed' if expected else 'denied'})")
@@ -284,3 +303,31 @@ def site_title(site, path):
     for name in path.split("/"):
         obj = obj[name]
     return obj.title
+
+
+def test_nobody_grants_themself_a_role_anywhere(matrix):
+    """Each persona forges the sharing form of agency A and of the site, giving themself every
+    role: nothing changes, whoever tries (S1)."""
+    app, apps = matrix
+    roles = ("Author", "Editor", "Reviewer", "Publisher", "Secretary", "Manager")
+
+    def grants():
+        conn = app.registry._zodb_databases[""].open()
+        site = conn.root()["portal"]
+        found = {path: dict(get_local_roles(_folder(site, path) if path else site))
+                 for path in (AGENCY_A, "")}
+        conn.close()
+        return found
+
+    before = grants()
+    for persona, testapp in apps.items():
+        if persona == "anonymous":
+            continue
+        principal = f"user:{PERSONAS[persona][0]}"
+        for path in (AGENCY_A, ""):
+            url = f"/{path}/@@sharing" if path else "/@@sharing"
+            fields = [("csrf_token", testapp.cookies.get("portal_csrf", "")),
+                      ("principal", principal)]
+            fields += [(f"roles:{principal}", role) for role in roles]
+            testapp.post(url, fields, expect_errors=True)
+    assert grants() == before
