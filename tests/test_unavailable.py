@@ -240,6 +240,7 @@ def test_a_save_made_from_an_older_revision_comes_back_with_what_was_typed(file_
     page = theirs.submit("save", status=409)
     notice = page.html.select_one(".edit-conflict [role=alert]").get_text(" ", strip=True)
     assert "Người khác đã lưu mục này" in notice and "Tóm tắt" in notice
+    assert "Người biên tập đã lưu" in notice  # who, by name
     # Both versions of each differing field, side by side, with the words that differ.
     fields = {field.select_one("h3").text: field
               for field in page.html.select(".conflict-field")}

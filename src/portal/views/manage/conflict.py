@@ -11,7 +11,7 @@ from pyramid.renderers import render
 
 from ...revisions import html_text, revision_count, revisions, word_diff
 from .forms import NOTE_FIELD, REVISION_FIELD, object_values
-from .history import value_text
+from .history import person, value_text
 
 CONFLICT_TEMPLATE = "portal:templates/manage/edit_conflict.pt"
 
@@ -22,7 +22,8 @@ def saved_since(request, obj, schema, number):
     titles = {node.name: request.localizer.translate(node.title) for node in schema.children}
     changed = dict.fromkeys(titles[name] for meta in newer for name in meta["changed"]
                             if name in titles)
-    return {"actors": ", ".join(dict.fromkeys(meta["actor"] for meta in newer if meta["actor"])),
+    return {"actors": ", ".join(dict.fromkeys(person(request, meta["actor"]) for meta in newer
+                                              if meta["actor"])),
             "when": newer[-1]["time"] if newer else None, "changed": list(changed),
             "history_url": request.resource_url(obj, "@@history")}
 
