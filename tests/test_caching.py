@@ -8,10 +8,10 @@ from webtest import TestApp
 
 from portal.content.blobs import FileData, ImageData
 from portal.content.types import File, NewsItem
-from portal.publishing.policy import place
 
-from .conftest import T0, add_user, clocked_app, editing
+from .conftest import add_user, clocked_app, editing
 from .test_catalog import app_site
+from .test_feeds import _add
 from .test_login import people, sign_in
 from .test_manage import jpeg
 
@@ -22,15 +22,6 @@ PUBLIC = f"/{NEWS}/tin-cong-khai-co-anh/"
 INTERNAL = "/noi-bo/thong-bao-co-anh/"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PRIVATE = "private, no-store"
-
-
-def _add(registry, folder, name, obj, state=None):
-    obj.creator = "bientap"
-    obj.set_dates(T0)
-    folder.add(name, obj, registry=registry)
-    if state:
-        place(registry, obj, state)
-    return obj
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from portal.security.principals import Group
 
 from .conftest import add_user, clocked_app, editing
 from .test_login import enrol, form_to, sign_in, whoami
+from .test_two_step import site_of as editing_site
 
 NEW_PASSWORD = "Mat-khau-moi-2026"
 VIEWS = ("users", "user-add", "user-edit?login=bientap", "groups", "group-add",
@@ -29,17 +30,6 @@ def portal(demo_copy):
     app, clock = clocked_app(demo_copy)
     yield (lambda: TestApp(app)), clock, app
     app.registry._zodb_databases[""].close()
-
-
-@contextmanager
-def editing_site(app):
-    """The site through a connection of its own, committed at the end."""
-    conn = app.registry._zodb_databases[""].open()
-    try:
-        with transaction.manager:
-            yield conn.root()["portal"]
-    finally:
-        conn.close()
 
 
 @contextmanager
