@@ -4,7 +4,8 @@ The clipboard is a signed cookie (``portal.secret``), never the database: cuttin
 writes nothing, and what the cookie names is checked again when it is pasted (the item must
 still exist, the user must still be allowed to take it, and the folder must accept its type).
 Cut and paste moves the same object (removed, then added: the events fire and the date order
-follows); copy and paste adds a deep copy made by ``clone``.
+follows); copy and paste adds a deep copy made by ``clone``. The views that cut, copy and paste
+are the contents table's (``contents.py``).
 
 Nobody copies or moves what they may not view (S8): a copy leaves out the items inside that
 the copier may not view and says how many (as a file manager leaves out unreadable files), so
@@ -15,20 +16,17 @@ import copy
 import shutil
 from datetime import date, datetime
 
-from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.location import lineage
 from pyramid.settings import asbool
-from pyramid.view import view_config
 from webob.cookies import SignedCookieProfile
 from ZODB.blob import Blob
 
 from ...content.blobs import FileData
 from ...content.events import ObjectAdded
-from ...content.types import Folder
 from ...i18n import _
 from ...navigation import path_of
 from ...security.audit import audit
-from ...security.roles import ADD, VIEW
+from ...security.roles import VIEW
 from .edit import addable_types, may_delete, type_label
 
 COOKIE = "portal_clipboard"
@@ -173,7 +171,7 @@ def holds_hidden(title):
              "instead, or ask an editor who may see everything in it.", mapping={"title": title})
 
 
-# views ----------------------------------------------------------------------------------------
+# pasting ----------------------------------------------------------------------------------------
 
 def paste(request, folder, clip):
     """Paste the clipboard into ``folder``; returns (how many pasted, problem messages)."""
@@ -224,27 +222,3 @@ def paste(request, folder, clip):
                 request.registry.notify(ObjectAdded(child, parent, name))
         done += 1
     return done, problems
-
-
-@view_config(context=Folder, name="paste", permission=ADD, request_method="POST")
-def paste_view(context, request):
-    """Paste what was cut or copied into this folder (or empty the clipboard)."""
-    from .contents import contents_response  # the table shows what could not be pasted
-
-    clip = read_clipboard(request)
-    location = request.resource_url(context, "@@contents")
-    if request.POST.get("clear") or clip is None:
-        response = HTTPSeeOther(location=location)
-        write_clipboard(request, response, None, ())
-        return response
-    done, problems = paste(request, context, clip)
-    if problems:
-        response = contents_response(context, request, problems=problems,
-                                     status=200 if done else 400,
-                                     done=("pasted", done) if done else None)
-    else:
-        response = HTTPSeeOther(location=request.resource_url(
-            context, "@@contents", query={"done": "pasted", "count": done}))
-    if clip["op"] == "cut":
-        write_clipboard(request, response, None, ())
-    return response

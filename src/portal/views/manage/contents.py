@@ -1,7 +1,8 @@
-"""A folder's contents table: sorting, pages, bulk delete, cut and copy, moving up and down.
+"""A folder's contents table: sorting, pages, bulk delete, cut, copy and paste, moving up and
+down (the clipboard itself is ``clipboard.py``).
 
-Pages of a big date-ordered section are read from its date index (``Container.newest``), never
-by loading every child; sorting by title or type loads the children and is offered only up to
+Pages of a big date-ordered section are read from its date index, never by loading every
+child (a bigger section than ``SORT_LIMIT`` counts what the visitor may view in the catalog); sorting by title or type loads the children and is offered only up to
 ``SORT_LIMIT`` of them.
 """
 from itertools import islice
@@ -19,7 +20,7 @@ from ...navigation import path_of
 from ...security.roles import ADD, CONTENTS, EDIT, VIEW
 from ..pages import page_number
 from ..workflow import state_title
-from .clipboard import hidden_inside, holds_hidden, read_clipboard, write_clipboard
+from .clipboard import hidden_inside, holds_hidden, paste, read_clipboard, write_clipboard
 from .edit import addable_types, delete_items, may_delete, type_label
 
 PAGE_SIZE = 50
@@ -204,3 +205,26 @@ def delete_items_view(context, request):
     count = delete_items(request, context, objects)
     return HTTPSeeOther(location=request.resource_url(
         context, "@@contents", query={"done": "deleted", "count": count}))
+
+
+@view_config(context=Folder, name="paste", permission=ADD, request_method="POST")
+def paste_view(context, request):
+    """Paste what was cut or copied into this folder (or empty the clipboard); the table
+    shows what could not be pasted."""
+    clip = read_clipboard(request)
+    location = request.resource_url(context, "@@contents")
+    if request.POST.get("clear") or clip is None:
+        response = HTTPSeeOther(location=location)
+        write_clipboard(request, response, None, ())
+        return response
+    done, problems = paste(request, context, clip)
+    if problems:
+        response = contents_response(context, request, problems=problems,
+                                     status=200 if done else 400,
+                                     done=("pasted", done) if done else None)
+    else:
+        response = HTTPSeeOther(location=request.resource_url(
+            context, "@@contents", query={"done": "pasted", "count": done}))
+    if clip["op"] == "cut":
+        write_clipboard(request, response, None, ())
+    return response
