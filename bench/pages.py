@@ -15,6 +15,9 @@ from portal.content.types import NewsItem
 from portal.testing import build_database
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.live_portal import storage_ini
 
 
 def date_folders(folder):
@@ -72,10 +75,12 @@ def main():
         build_database(var, ["default", "demo"], extend=scale_to(args.items))
         print(f"built {args.items} news items in {time.perf_counter() - started:.1f} s")
     env = dict(os.environ, PORTAL_VAR=str(var), PORTAL_PORT=str(args.port))
-    server = subprocess.Popen([str(ROOT / ".venv/bin/portal"), "serve",
-                               str(ROOT / "production.ini"), "--threads", "4"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
+    # production.ini as served, with the public address it refuses to start without.
+    ini = storage_ini(var, "filestorage.conf", "production.ini", {"portal.public_url": base})
+    server = subprocess.Popen([str(ROOT / ".venv/bin/portal"), "serve", str(ini),
+                               "--threads", "4"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:
