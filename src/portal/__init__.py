@@ -7,6 +7,11 @@ from .root import root_factory
 from .startup import bootstrap
 from .views.csrf import RetrySafeCSRFPolicy
 
+# The portal's own packages. Each registers named subscribers whose effects do not depend on
+# who runs first (tests/test_include_order.py includes them in shuffled orders).
+PACKAGES = (".content", ".i18n", ".mail", ".navigation", ".publishing", ".catalog",
+            ".revisions", ".views")
+
 DEFAULTS = {
     "pyramid.default_locale_name": "vi",
     "portal.available_languages": "vi en",
@@ -47,14 +52,8 @@ def includeme(config):
         cookie_name="portal_csrf", secure=asbool(settings.get("portal.secure_cookies")),
         samesite="Lax"))
     config.set_default_csrf_options(require_csrf=True)
-    config.include(".content")
-    config.include(".i18n")
-    config.include(".mail")
-    config.include(".navigation")
-    config.include(".publishing")
-    config.include(".catalog")
-    config.include(".revisions")
-    config.include(".views")
+    for package in PACKAGES:
+        config.include(package)
     config.include(".security.headers")
     config.include(".views.malformed")
     # Static files need no database: they stay available while its server is unreachable.
