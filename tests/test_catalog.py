@@ -10,7 +10,7 @@ from repoze.catalog.query import Eq
 
 from portal.catalog import get_catalog
 from portal.catalog.search import resolve, search
-from portal.catalog.vietnamese import text_query
+from portal.catalog.textquery import text_query
 from portal.cli import main
 from portal.content.events import LocalRolesModified, ObjectModified
 from portal.content.types import Page

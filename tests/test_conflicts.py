@@ -17,7 +17,7 @@ from repoze.catalog.query import Eq
 from ZODB.POSException import ConflictError
 
 from portal.catalog import get_catalog
-from portal.catalog.vietnamese import text_query
+from portal.catalog.textquery import text_query
 from portal.content.base import date_shard
 from portal.content.blobs import ImageData
 from portal.content.events import ObjectModified

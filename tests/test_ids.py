@@ -1,7 +1,8 @@
 """Readable ids from Vietnamese titles."""
 import pytest
 
-from portal.content.ids import fold, slugify, unique_id
+from portal.content.ids import slugify, unique_id
+from portal.text.folding import fold
 
 
 @pytest.mark.parametrize("title, expected", [

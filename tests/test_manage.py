@@ -11,12 +11,13 @@ from PIL import Image as PILImage
 from webtest import TestApp
 
 from portal.clock import FixedClock, SeededRandom
-from portal.content.ids import fold, slugify
+from portal.content.ids import slugify
 from portal.content.types import NewsItem
 from portal.security.audit import get_audit_log
 from portal.security.localroles import set_local_roles
 from portal.security.principals import Group, User
 from portal.testing import open_db
+from portal.text.folding import fold
 from portal.views.manage.uploads import (
     UploadStore,
     clean_filename,

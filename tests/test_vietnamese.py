@@ -7,15 +7,13 @@ import transaction
 from repoze.catalog.catalog import Catalog
 from repoze.catalog.query import Contains
 
+from portal.catalog import highlight as hl
+from portal.catalog import textquery as tq
 from portal.catalog import vietnamese as vi
-from portal.catalog.vietnamese import (
-    fold,
-    highlight,
-    make_text_index,
-    prefix_terms,
-    query_text,
-    text_query,
-)
+from portal.catalog.highlight import highlight
+from portal.catalog.textquery import prefix_terms, query_text, text_query
+from portal.catalog.vietnamese import make_text_index
+from portal.text.folding import fold
 
 DOCS = {
     1: "Nghị quyết Đại hội Đảng bộ tỉnh Thái Nguyên lần thứ XX, nhiệm kỳ 2020-2025",
@@ -237,12 +235,12 @@ def test_operators_are_not_offered(catalog):
 
 def test_long_queries_are_cut():
     text = query_text(" ".join(f"tu{i}" for i in range(5000)))
-    assert text.count(" AND ") == vi.MAX_TERMS - 1
+    assert text.count(" AND ") == tq.MAX_TERMS - 1
     text = query_text("x" * 10_000)
     assert text == '"%s"' % ("x" * vi.MAX_WORD)
     phrase = '"{}"'.format(" ".join(f"w{i}" for i in range(100)))
-    assert vi.parse_query(phrase)[0] == tuple((f"w{i}", None) for i in range(vi.MAX_TERMS))
-    assert len(vi.parse_query("a b " * 3000)) == 2  # duplicates dropped
+    assert tq.parse_query(phrase)[0] == tuple((f"w{i}", None) for i in range(tq.MAX_TERMS))
+    assert len(tq.parse_query("a b " * 3000)) == 2  # duplicates dropped
 
 
 def test_unbalanced_quote_ignored():
@@ -557,9 +555,9 @@ def test_execute_is_zope_index_execute_query(stored, monkeypatch, raw):
 
 
 def test_highlight_compiles_a_query_once():
-    vi._query_matcher.cache_clear()
+    hl._query_matcher.cache_clear()
     texts = [f"Tin số {n} về Thái Nguyên" for n in range(20)]  # a page of snippets
     snippets = [highlight(text, "thai nguyen") for text in texts]
     assert all("<mark>Thái</mark> <mark>Nguyên</mark>" in snippet for snippet in snippets)
-    assert vi._query_matcher.cache_info().misses == 1
-    assert highlight("Thái Nguyên", 42) == "Thái Nguyên" and vi._query_matcher.cache_info().misses == 1
+    assert hl._query_matcher.cache_info().misses == 1
+    assert highlight("Thái Nguyên", 42) == "Thái Nguyên" and hl._query_matcher.cache_info().misses == 1

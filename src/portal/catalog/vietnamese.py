@@ -1,8 +1,9 @@
-"""Vietnamese text processing for the catalog's full-text index (issue 6, point 2: P5).
+"""The catalog's Vietnamese full-text index: words, terms, lexicon and BM25 index (P5).
 
 Built on zope.index's text index (a lexicon with a pipeline, an Okapi BM25 index) and
 repoze.catalog's ``CatalogTextIndex``. Everything stored in the database is a module-level
 class without state of its own (no lambdas, no closures), so the index pickles into ZODB.
+ZODB records those classes by this module's path: they stay in this module.
 
 Words. Text is cleaned (zero-width and other format characters removed, NFKC: decomposed
 accents composed, full-width letters and non-breaking spaces made ordinary) and cut into
@@ -19,26 +20,19 @@ same exact term. Each pair of neighbouring syllables is indexed too, as one *pai
 typed words stand together first, and make phrase search cheap. A document's folded terms come
 first, in order (zope.index's phrase check runs on them), then its exact and pair terms.
 
-Queries (``text_query``). A word typed without accents searches its folded term only: "ban"
-finds "Ban", "bàn" and "bản" alike. A word typed with accents searches ``(folded OR exact)``:
-the documents found are the same, but those with the exact spelling get the exact term's
-score on top and rank first; likewise ``(folded OR pair with the next word)``. Words are ANDed; "quoted text" and words joined by punctuation
-("09-NQ/TU", "Đảng-bộ") are phrases. The query parser's syntax is *not* offered to citizens:
-"AND", "OR", "NOT" typed in capitals between words are dropped (in lower case, or in quotes,
-they are words: "not" may be "nốt" typed without accents), "-" does not exclude, ``*``, ``?``
-and parentheses are separators, an unbalanced quote is ignored. At most ``MAX_QUERY_CHARS``
-characters are read and ``MAX_TERMS`` syllables kept.
-
 Speed on a large site (bench/search, docs/performance.md). BM25 scores of frequent terms are
 kept between queries, per ZODB connection, until the index changes (``TermScores``); so are
 the scores of a word with its exact spelling and pair (an OR clause) and the documents of a
 checked phrase, whose check reads the stored words of each candidate one bucket at a time
 without leaving them all in memory. Sorting by relevance with a limit finds the best scores
 first and only then their documents.
+
+What a citizen types becomes a query on this index in ``textquery.py``; snippets of the found
+documents with the words marked are made in ``highlight.py``. The folding itself (``fold``) is
+``portal/text/folding.py``.
 """
 import functools
 import heapq
-import html
 import itertools
 import re
 import secrets
@@ -47,7 +41,6 @@ from collections import OrderedDict
 
 from BTrees.Length import Length
 from repoze.catalog.indexes.text import CatalogTextIndex
-from repoze.catalog.query import Contains
 from zope.index.text import widcode
 from zope.index.text.lexicon import Lexicon
 from zope.index.text.okapiindex import OkapiIndex
@@ -55,14 +48,12 @@ from zope.index.text.parsetree import ParseError, QueryError
 from zope.index.text.queryparser import QueryParser
 from zope.index.text.setops import mass_weightedIntersection, mass_weightedUnion
 
+from ..text.folding import MARKS, fold, prepare
 from .merging import WordInfoTree
 
 MARK = "="  # first character of the exact terms; never starts a folded term
 PAIR = "_"  # joins the two folded syllables of a pair term
-MAX_TERMS = 20  # syllables kept from a query
-MAX_QUERY_CHARS = 1000  # characters of a query read at all
 MAX_WORD = 40  # characters of a syllable kept (long codes, URLs, base64...)
-MAX_SCAN = 200  # lexicon words looked at by prefix_terms
 MAX_WID = 2 ** 28 - 1  # word ids are stored with zope.index's widcode: at most 28 bits
 # The scores of a term (BM25 of every document having it) are kept between queries, per ZODB
 # connection, for terms in at least CACHE_MIN_DOCS documents, up to CACHE_MAX_SCORES scores
@@ -75,65 +66,8 @@ PHRASE_BUCKETS_WOKEN = 50
 # Vietnamese tone marks (combining forms) and their digit in exact terms.
 TONES = {"\u0301": "1", "\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 
-# Letters that look like Đ/đ without decomposing to D: Icelandic eth, African D.
-_D_LIKE = {"đ": "d", "ð": "d", "ɖ": "d"}
-
-# Combining marks (allowed inside words, ignored when comparing).
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-# Invisible characters found in pasted text, removed before splitting (ZWSP: a space).
-_INVISIBLE = "\u00ad\u034f\u061c\u180e\u200c-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-_INVISIBLE_TABLE = {cp: None for cp in range(0x2066, 0x2070)}
-_INVISIBLE_TABLE.update({cp: None for cp in (0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF)})
-_INVISIBLE_TABLE.update({cp: None for cp in range(0x200C, 0x2010)})
-_INVISIBLE_TABLE.update({cp: None for cp in range(0x202A, 0x202F)})
-_INVISIBLE_TABLE.update({cp: None for cp in range(0x2060, 0x2065)})
-_INVISIBLE_TABLE[0x200B] = " "
-# Typographic double quotes typed on phones count as quotes in queries.
-_QUOTES_TABLE = {ord(q): '"' for q in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02"}
-
-_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
-_ALNUM = re.compile(r"[^\W_]+")
-_PHRASE = re.compile(r'"([^"]*)"')
-_OPERATORS = frozenset({"AND", "OR", "NOT"})
-
-
-class _FoldTable(dict):
-    """``str.translate`` table folding one character at a time, filled on first use."""
-
-    def __missing__(self, cp):
-        ch = chr(cp)
-        category = unicodedata.category(ch)
-        if cp == 0x200B or ch.isspace():
-            out = " "
-        elif category in ("Mn", "Me", "Cf"):
-            out = ""
-        else:
-            out = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                          if not unicodedata.combining(c)).lower()
-            out = "".join(_D_LIKE.get(c, c) for c in unicodedata.normalize("NFKD", out)
-                          if not unicodedata.combining(c))
-        self[cp] = out
-        return out
-
-
-_FOLD = _FoldTable()
-
-
-def fold(text):
-    """``text`` in lower case without diacritics, đ/Đ as d, whatever its Unicode form.
-
-    Precomposed or decomposed accents, full-width letters, non-breaking and other spaces (made
-    a plain space), zero-width and format characters (removed): "Thái Nguyên", "THAI NGUYEN"
-    and "tha\\u0301i nguye\\u0302\\u0301n" all give "thai nguyen". Other characters are kept.
-    """
-    if not isinstance(text, str):
-        return ""
-    return text.translate(_FOLD)
-
-
-def _prepare(text):
-    """Invisible characters removed, NFKC (composed accents, ordinary letters and spaces)."""
-    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE_TABLE))
+WORD = re.compile(rf"(?:[^\W_]|[{MARKS}])+")
+ALNUM = re.compile(r"[^\W_]+")
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -141,7 +75,7 @@ def analyse(word):
     """(folded, exact) terms of one syllable as found by the splitter; exact is None when the
     syllable has no diacritic, folded is '' when nothing searchable is left."""
     word = word[:MAX_WORD].lower()
-    folded = "".join(_ALNUM.findall(word.translate(_FOLD)))
+    folded = "".join(ALNUM.findall(fold(word)))
     if not folded:
         return "", None
     tone = "0"
@@ -162,7 +96,7 @@ def syllables(text):
     """The (folded, exact) pairs of the syllables of ``text``, in order."""
     if not isinstance(text, str):
         return []
-    return [pair for pair in map(analyse, _WORD.findall(_prepare(text))) if pair[0]]
+    return [pair for pair in map(analyse, WORD.findall(prepare(text))) if pair[0]]
 
 
 def index_terms(text):
@@ -494,219 +428,3 @@ def make_text_index(discriminator):
     name or a module-level function ``(obj, default)``)."""
     return VietnameseTextIndex(discriminator)
 
-
-def parse_query(user_text):
-    """What a citizen typed, as groups of (folded, exact) syllables: a group of one is a word,
-    a longer group a phrase. Never raises; at most ``MAX_TERMS`` syllables, duplicates
-    dropped."""
-    if not isinstance(user_text, str):
-        return []
-    text = _prepare(user_text[:MAX_QUERY_CHARS]).translate(_QUOTES_TABLE)
-    pieces = []  # (quoted, text)
-    position = 0
-    for match in _PHRASE.finditer(text):
-        pieces.append((False, text[position:match.start()]))
-        pieces.append((True, match.group(1)))
-        position = match.end()
-    pieces.append((False, text[position:].replace('"', " ")))
-    groups, seen, budget = [], set(), MAX_TERMS
-    for quoted, piece in pieces:
-        chunks = [piece] if quoted else [c for c in piece.split() if c not in _OPERATORS]
-        for chunk in chunks:
-            group = tuple(syllables(chunk)[:budget])
-            if not group or group in seen:
-                continue
-            seen.add(group)
-            groups.append(group)
-            budget -= len(group)
-            if budget <= 0:
-                return groups
-    return groups
-
-
-def query_words(user_text):
-    """The distinct folded syllables of a query, in order (for highlighting)."""
-    words = []
-    for group in parse_query(user_text):
-        for folded, _exact in group:
-            if folded not in words:
-                words.append(folded)
-    return words
-
-
-def query_text(user_text):
-    """The zope.index query text for what a citizen typed, or None when nothing searchable
-    remains.
-
-    Each clause matches the documents containing one word (or phrase); the clauses are ANDed.
-    A word's clause also ORs terms found only in some of those documents, adding to their
-    score without changing which documents match: the exact spelling when the word was typed
-    with accents, and the pair with the next word typed (documents where the words stand
-    together, as in "nghị quyết", "đại hội", rank first). A phrase of two syllables is its
-    pair term; a longer one a zope.index phrase search on the folded syllables.
-    """
-    groups = parse_query(user_text)
-    clauses = []
-    for number, group in enumerate(groups):
-        if len(group) == 2:
-            clauses.append(PAIR.join(f for f, _e in group))
-        elif len(group) > 2:
-            clauses.append('"{}"'.format(" ".join(f for f, _e in group)))
-        for folded, exact in group:
-            terms = [f'"{folded}"'] if len(group) == 1 else []
-            if exact:
-                terms = [f'"{folded}"', exact]
-            following = groups[number + 1] if number + 1 < len(groups) else ()
-            if len(group) == 1 and len(following) == 1 and following[0][0] != folded:
-                terms.append(folded + PAIR + following[0][0])
-            if len(terms) == 1:
-                clauses.append(terms[0])
-            elif terms:
-                clauses.append("({})".format(" OR ".join(terms)))
-    return " AND ".join(clauses) if clauses else None
-
-
-def text_query(index_name, user_text):
-    """A repoze.catalog ``Contains`` query on the text index ``index_name`` for what a citizen
-    typed, or None when nothing searchable remains (empty, only punctuation or operators).
-    Combine it with other queries by ``&``; sort by relevance with ``sort_index=index_name``."""
-    text = query_text(user_text)
-    return None if text is None else Contains(index_name, text)
-
-
-def _as_set(family, doc2score):
-    if isinstance(doc2score, dict):
-        return family.IF.Set(doc2score.keys())
-    return doc2score
-
-
-def prefix_terms(index, prefix, limit=10):
-    """Completions of what is being typed in the search box: the last (unfinished) word of
-    ``prefix`` completed from the index's words with that folded prefix, the words before it
-    kept (folded): "nghị q" → ["nghi quyet", "nghi quan", ...]. After another word, only words
-    found right after it (pair terms) are proposed. Ranked by the number of documents
-    containing the completion and all the words typed before it; at most ``limit``; [] when
-    nothing fits or ``prefix`` ends with a space. ``index`` is the text index (or its Okapi
-    index). Never raises."""
-    try:
-        okapi = getattr(index, "index", index)
-        wids, info, family = okapi.lexicon._wids, okapi._wordinfo, okapi.family
-        limit = max(1, min(int(limit), 50))
-        if not isinstance(prefix, str) or not prefix.strip() or prefix[-1].isspace():
-            return []
-        words = [f for f, _e in syllables(prefix[-MAX_QUERY_CHARS:])][-MAX_TERMS:]
-        if not words or not _WORD.search(_prepare(prefix[-1])):
-            return []
-        *before, last = words
-        context = None
-        for word in before[:-1]:
-            docs = info.get(wids.get(word, 0))
-            if not docs:
-                return []
-            docs = _as_set(family, docs)
-            context = docs if context is None else family.IF.intersection(context, docs)
-        start = before[-1] + PAIR + last if before else last
-        skip = len(start) - len(last)
-        found = []
-        for scanned, term in enumerate(wids.keys(min=start)):
-            if scanned >= MAX_SCAN or not term.startswith(start):
-                break
-            docs = info.get(wids[term])
-            if not docs or PAIR in term[skip:]:
-                continue
-            if context is None:
-                count = len(docs)
-            else:
-                count = len(family.IF.intersection(context, _as_set(family, docs)))
-            if count:
-                found.append((-count, term[skip:]))
-        found.sort()
-        head = " ".join(before)
-        return [f"{head} {word}" if head else word for _count, word in found[:limit]]
-    except Exception:  # noqa: BLE001 (never raises)
-        return []
-
-
-def _char_classes():
-    """folded character → regex class of the characters that fold to it (Latin, Vietnamese,
-    full-width), for finding a folded word in the original text."""
-    chars = {}
-    for start, end in ((0x20, 0x250), (0x1E00, 0x1F00), (0xFF01, 0xFF5F)):
-        for cp in range(start, end):
-            out = _FOLD[cp]
-            if len(out) == 1 and _ALNUM.match(out):
-                chars.setdefault(out, []).append(chr(cp))
-    return {key: "[{}]".format("".join(map(re.escape, value))) for key, value in chars.items()}
-
-
-_CLASSES = _char_classes()
-_SKIP = f"[{_MARKS}{_INVISIBLE}]*"
-
-
-def _word_pattern(word):
-    return "".join(_CLASSES.get(c, re.escape(c)) + _SKIP for c in word)
-
-
-def _matcher(words):
-    words = sorted(words, key=len, reverse=True)
-    body = "|".join(_word_pattern(w) for w in words)
-    return re.compile(rf"(?<![^\W_])(?<![{_MARKS}])(?:{body})(?![^\W_])", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=256)
-def _query_matcher(user_text):
-    """The compiled matcher of the words of ``user_text`` (None without words): a page of
-    results highlights twenty snippets for the same query."""
-    words = query_words(user_text)
-    return _matcher(words) if words else None
-
-
-def _clean(text):
-    return re.sub(r"\s+", " ", text)
-
-
-def _marked(text, matcher):
-    out, position = [], 0
-    if matcher is not None:
-        for match in matcher.finditer(text):
-            out.append(html.escape(_clean(text[position:match.start()])))
-            out.append(f"<mark>{html.escape(_clean(match.group()))}</mark>")
-            position = match.end()
-    out.append(html.escape(_clean(text[position:])))
-    return "".join(out)
-
-
-def highlight(text, user_text, width=200):
-    """An HTML snippet of about ``width`` characters of the plain ``text`` around the first
-    word of the query found in it (compared folded: "thai nguyen" finds "Thái Nguyên"), the
-    found words wrapped in ``<mark>``, everything else escaped, "…" where text was cut. The
-    start of the text when nothing is found; '' for no text. Never raises."""
-    try:
-        if not isinstance(text, str):
-            return ""
-        try:
-            width = max(20, int(width))
-        except (TypeError, ValueError):
-            width = 200
-        text = text[:100_000]
-        matcher = _query_matcher(user_text) if isinstance(user_text, str) else None
-        first = matcher.search(text) if matcher else None
-        start = 0
-        if first is not None and first.end() > width:
-            start = max(0, first.start() - width // 3)
-        end = min(len(text), start + width)
-        if start and end - start < width:
-            start = max(0, end - width)
-        if start:  # begin at a word
-            space = re.search(r"\s", text[start:first.start()])
-            start = start + space.end() if space else start
-        if end < len(text):  # end at a word
-            cut = text.rfind(" ", max(start, first.end() if first else start), end)
-            end = cut if cut > start else end
-        snippet = _marked(text[start:end], matcher).strip()
-        return ("… " if start else "") + snippet + (" …" if end < len(text) else "")
-    except Exception:  # noqa: BLE001 (never raises)
-        try:
-            return html.escape(str(text)[:width])
-        except Exception:  # noqa: BLE001 (never raises)
-            return ""

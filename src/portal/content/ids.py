@@ -5,9 +5,10 @@ else that is not a letter or digit becomes a hyphen.
 """
 import re
 import sys
-import unicodedata
 
 from pyramid.threadlocal import get_current_registry
+
+from ..text.folding import fold
 
 MAX_LENGTH = 80
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -36,13 +37,6 @@ def _reserve_view_names(registry):
 def includeme(config):
     """Reserve the name of every view, once all views are registered (the last action)."""
     config.action(None, lambda: _reserve_view_names(config.registry), order=sys.maxsize)
-
-
-def fold(text):
-    """Return ``text`` lower-cased without Vietnamese diacritics (đ → d)."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def slugify(title, max_length=MAX_LENGTH):

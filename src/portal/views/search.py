@@ -18,9 +18,10 @@ from pyramid.view import view_config
 from repoze.catalog.query import Any, Eq, Ge, InRange, Le
 
 from ..catalog import get_catalog
+from ..catalog.highlight import highlight
 from ..catalog.indexes import TEXT, searchable_text, seconds
 from ..catalog.search import resolve, search
-from ..catalog.vietnamese import highlight, prefix_terms, text_query
+from ..catalog.textquery import prefix_terms, text_query
 from ..content.types import Site
 from ..i18n import _, portal_zone
 from ..revisions import html_text

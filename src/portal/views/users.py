@@ -12,7 +12,6 @@ The checks shared with ``portal adduser`` (``login_problem``, ``email_problem``,
 ``new_password_problems``) live here too.
 """
 import re
-import unicodedata
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
@@ -23,6 +22,7 @@ from ..security.audit import audit
 from ..security.policy import current_session_nonce
 from ..security.principals import LOGIN_PATTERN, Group, User, password_problems
 from ..security.roles import ASSIGNABLE_ROLES, MANAGE, ROLE_LABELS
+from ..text.folding import fold
 
 MAX_TEXT = 200                  # longest full name, e-mail address, group title, search
 MAX_DESCRIPTION = 2000          # longest group description
@@ -93,12 +93,6 @@ def new_password_problems(password, confirmation, login):
 
 
 # helpers --------------------------------------------------------------------------------
-
-def fold(text):
-    """``text`` without case or Vietnamese accents, for searching (Nguyễn → nguyen)."""
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
 
 def _line(request, name, limit=MAX_TEXT):
     """A one-line text field of the posted form, spaces tidied, cut at ``limit``."""

@@ -13,11 +13,11 @@ from pyramid.view import view_config
 
 from ...catalog.search import Eq, search
 from ...content.events import ObjectModified
-from ...content.ids import fold
 from ...content.types import Folder
 from ...i18n import _
 from ...navigation import path_of
 from ...security.roles import ADD, CONTENTS, EDIT, VIEW
+from ...text.folding import fold
 from ..pages import page_number
 from ..workflow import state_title
 from .clipboard import hidden_inside, holds_hidden, paste, read_clipboard, write_clipboard

@@ -1,0 +1,1 @@
+"""Text handling shared by the content and the catalog (no dependency on either)."""
