@@ -7,7 +7,7 @@ import argparse
 import statistics
 import time
 
-from portal import demo_images
+from portal.demo import images as demo_images
 
 
 def main():

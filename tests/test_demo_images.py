@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from portal import demo_images
+from portal.demo import images as demo_images
 
 ALL_MOTIFS = ["landscape", "meeting", "portrait", "city", "documents", "flag", "harvest",
               "factory", "school", "tea"]

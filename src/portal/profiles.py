@@ -243,7 +243,7 @@ class Applier:
             raise ProfileError(f"{where}: {exc.args[0]}") from None
 
     def _image(self, spec, where):
-        from .demo_images import draw, jpeg_bytes
+        from .demo.images import draw, jpeg_bytes
         try:
             picture = draw(spec["motif"], int(spec.get("seed", 0)))
         except (KeyError, ValueError) as exc:
