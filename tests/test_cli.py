@@ -1,5 +1,5 @@
 """The `portal` command: init creates the database, the admin user, and is idempotent; adduser
-adds a user or refuses clearly with exit status 2."""
+adds a user or refuses clearly with exit status 2; evolve lists or applies the pending steps."""
 import io
 import os
 import re
@@ -8,6 +8,7 @@ import pytest
 import transaction
 
 from portal.cli import main
+from portal.evolve import newest as evolve_newest
 from portal.testing import open_db
 
 from .conftest import ROOT
@@ -184,6 +185,63 @@ def test_init_if_new_writes_nothing_when_the_site_exists(var, capsys):
     assert main(["init", INI, "--if-new", "--profile", "default"]) == 0
     assert "nothing to do" in capsys.readouterr().out
     assert (last_transaction(var), (var / "Data.fs").stat().st_size) == before
+
+
+# portal evolve --------------------------------------------------------------------------
+
+def make_older(var):
+    """Turn the database of ``var`` into one a release of generation 6 left: its generation
+    on the site, no schedule, no index of privileged grants."""
+    db, conn, site = site_of(var)
+    with transaction.manager:
+        del conn.root()["portal.generation"]
+        site.evolve_version = 6
+        del site.schedule, site.privileged_grants
+    conn.close()
+    db.close()
+
+
+def test_evolve_lists_then_applies_the_pending_steps_with_a_progress_bar(initialised, capsys):
+    var, newest, pending = initialised, evolve_newest(), evolve_newest() - 6
+    assert main(["evolve", INI]) == 0
+    assert f"generation {newest}, the newest: no evolve step to apply" in capsys.readouterr().out
+    make_older(var)
+    before = last_transaction(var)
+    assert main(["evolve", INI, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"generation 6; {pending} evolve step(s) to apply" in out
+    assert "  7: Schedule: sites made before it get theirs" in out and "  8: Sharing: " in out
+    assert last_transaction(var) == before
+    assert main(["evolve", INI]) == 0
+    captured = capsys.readouterr()
+    assert f"{pending} evolve step(s) applied" in captured.out and "  7: Schedule" in captured.out
+    assert f"The database is at generation {newest}." in captured.out
+    assert f"] {pending}/{pending} (100%)\n" in captured.err
+    db, conn, site = site_of(var)
+    assert conn.root()["portal.generation"] == newest and "evolve_version" not in site.__dict__
+    assert len(site.privileged_grants) == 0 and site.schedule is not None
+    conn.close()
+    db.close()
+    before = last_transaction(var)
+    assert main(["evolve", INI]) == 0
+    assert "no evolve step to apply" in capsys.readouterr().out
+    assert last_transaction(var) == before
+
+
+def test_init_applies_the_pending_steps_first(initialised, capsys):
+    make_older(initialised)
+    assert main(["init", INI, "--if-new"]) == 0
+    out = capsys.readouterr().out
+    assert f"{evolve_newest() - 6} evolve step(s) applied" in out and "nothing to do" in out
+    db, conn, _site = site_of(initialised)
+    assert conn.root()["portal.generation"] == evolve_newest()
+    conn.close()
+    db.close()
+
+
+def test_evolve_needs_a_database(var, capsys):
+    assert main(["evolve", INI, "--dry-run"]) == 2
+    assert "run `portal init` first" in capsys.readouterr().err
 
 
 def shared_ini(tmp_path, conf):

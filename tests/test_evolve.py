@@ -1,13 +1,14 @@
 """Evolve steps: applied once, in order, to databases made before them; never to new sites;
-processes starting together on one database apply each step once."""
+processes starting together on one database apply each step once; the generation moves from
+where older releases kept it to the ZODB root."""
 import sys
 
 import pytest
 import transaction
 
 import portal.evolve
-from portal.evolve import evolve, newest, version_of
-from portal.startup import ensure_site
+from portal.evolve import evolve, generation_of, newest
+from portal.startup import bootstrap, ensure_site
 from portal.testing import FIXED_NOW, make_registry, open_db
 
 STEP = '''"""Give the site a {name}."""
@@ -43,14 +44,26 @@ CALLS = []
 HOOKS = {}
 
 
-def old_site(var):
-    """A database whose site predates every evolve step."""
+def old_site(var, recorded=0):
+    """A database as the releases before the root's record left it: the generation
+    ``recorded`` on the site (None: a site older than that record too)."""
     db = open_db(var)
     conn = db.open()
     with transaction.manager:
-        site = ensure_site(conn.root(), FIXED_NOW)
-        site.evolve_version = 0
+        root = conn.root()
+        site = ensure_site(root, FIXED_NOW)
+        del root["portal.generation"]
+        if recorded is not None:
+            site.evolve_version = recorded
     return db, conn
+
+
+def generation(conn):
+    """(the generation, the site's old record or None, the root's record or None)."""
+    conn.transaction_manager.begin()
+    root = conn.root()
+    return (generation_of(root), getattr(root["portal"], "evolve_version", None),
+            root.get("portal.generation"))
 
 
 def test_a_new_site_starts_at_the_newest_step(steps, tmp_path):
@@ -58,18 +71,48 @@ def test_a_new_site_starts_at_the_newest_step(steps, tmp_path):
     db = open_db(tmp_path / "var")
     conn = db.open()
     with transaction.manager:
-        site = ensure_site(conn.root(), FIXED_NOW)
-    assert version_of(site) == 12
+        ensure_site(conn.root(), FIXED_NOW)
+    assert generation(conn) == (12, None, 12)
     assert evolve(conn, make_registry()) == [] and CALLS == []
     db.close()
 
 
 def test_an_old_site_gets_each_step_once_in_order(steps, tmp_path):
     db, conn = old_site(tmp_path / "var")
-    assert evolve(conn, make_registry()) == [7, 12]
+    told = []
+    assert evolve(conn, make_registry(), progress=lambda *done: told.append(done)) == [7, 12]
+    assert told == [(0, 2), (1, 2), (2, 2)]
     site = conn.root()["portal"]
-    assert (site.first, site.second, version_of(site)) == (1, 2, 12)
+    assert (site.first, site.second) == (1, 2)
+    assert generation(conn) == (12, None, 12)
     assert evolve(conn, make_registry()) == [] and CALLS == ["first", "second"]
+    db.close()
+
+
+def test_the_generation_an_older_release_recorded_on_the_site_is_kept(steps, tmp_path):
+    db, conn = old_site(tmp_path / "var", recorded=7)
+    assert generation(conn) == (7, 7, None)
+    assert evolve(conn, make_registry()) == [12] and CALLS == ["second"]
+    assert generation(conn) == (12, None, 12)
+    db.close()
+
+
+def test_an_up_to_date_record_on_the_site_moves_to_the_root(steps, tmp_path):
+    db, conn = old_site(tmp_path / "var", recorded=12)
+    last = db.lastTransaction()
+    assert evolve(conn, make_registry()) == [] and CALLS == []
+    assert generation(conn) == (12, None, 12) and db.lastTransaction() != last
+    last = db.lastTransaction()
+    assert evolve(conn, make_registry()) == [] and db.lastTransaction() == last
+    db.close()
+
+
+def test_a_site_older_than_any_record_is_at_generation_0(steps, tmp_path):
+    db, conn = old_site(tmp_path / "var", recorded=None)
+    assert generation(conn) == (0, None, None)
+    conn.close()
+    assert bootstrap(db, make_registry()) == [7, 12]
+    assert generation(db.open()) == (12, None, 12)
     db.close()
 
 
@@ -84,7 +127,7 @@ def test_two_processes_starting_together_apply_a_step_once(steps, tmp_path):
     assert applied_by_other == [7, 12]
     conn.transaction_manager.begin()
     site = conn.root()["portal"]
-    assert version_of(site) == 12 and (site.first, site.second) == (2, 3)
+    assert (site.first, site.second) == (2, 3) and generation(conn) == (12, None, 12)
     db.close()
 
 
@@ -93,3 +136,34 @@ def test_two_steps_with_one_number_are_refused(steps, tmp_path, monkeypatch):
     (folder / "step007_again.py").write_text(STEP.format(name="again", package=__name__))
     with pytest.raises(RuntimeError, match="share a number"):
         newest()
+
+
+def test_steps_7_and_8_give_an_older_site_its_schedule_and_grant_index(tmp_path):
+    """A site of release 6: no schedule (start-up used to make it) and no index of privileged
+    grants (the first grant used to make it)."""
+    from datetime import timedelta
+
+    from BTrees.OOBTree import OOBTree
+
+    from portal.content.schedule import Schedule, next_boundary, stamp
+    from portal.content.types import NewsItem
+    from portal.security.sharing import change_local_roles, holds_privileged_grant
+
+    registry = make_registry()
+    db, conn = old_site(tmp_path / "var", recorded=6)
+    with transaction.manager:
+        site = conn.root()["portal"]
+        item = NewsItem("Sắp đăng")
+        item.effective = FIXED_NOW + timedelta(days=2)
+        site.add("sap-dang", item, registry=registry)
+        del site.schedule, site.privileged_grants
+    assert evolve(conn, registry)[:2] == [7, 8]
+    conn.transaction_manager.begin()
+    site = conn.root()["portal"]
+    assert isinstance(site.schedule, Schedule) and isinstance(site.privileged_grants, OOBTree)
+    assert next_boundary(site, FIXED_NOW) == stamp(item.effective)
+    assert not holds_privileged_grant(site, ["user:an"])
+    with transaction.manager:
+        change_local_roles(site, site["sap-dang"], "user:an", ("Reviewer",))
+    assert holds_privileged_grant(site, ["user:an"])
+    db.close()

@@ -1,5 +1,6 @@
 """The ``portal`` command: ``portal init``, ``portal serve``, ``portal adduser``,
-``portal mailqueue``, ``portal reindex``, ``portal check-blobs`` and ``portal purge-trash``.
+``portal mailqueue``, ``portal reindex``, ``portal evolve``, ``portal check-blobs`` and
+``portal purge-trash``.
 
 ``PORTAL_VAR`` (folder of Data.fs and blobs, default ``var/``) and ``PORTAL_PORT`` (default
 6543) fill the ``%(PORTAL_VAR)s`` and ``%(PORTAL_PORT)s`` placeholders of the ini files.
@@ -18,6 +19,7 @@ from pyramid.paster import bootstrap, get_app, get_appsettings, setup_logging
 from zc.lockfile import LockError
 
 from .clock import SystemRandom
+from .evolve.command import evolve_database
 from .mail import deliver_queued, queued_count, start_delivery_thread
 from .paths import resource_dirs
 from .profiles import ProfileError, apply_profiles
@@ -54,12 +56,16 @@ def _kept_secret(var):
 
 
 def cmd_init(args):
-    """Apply profiles to the database, creating it and the admin user when new."""
+    """Apply profiles to the database, creating it and the admin user when new; an existing
+    database first gets its pending evolve steps (``portal evolve``)."""
     options = ini_options(args.config)
-    if args.if_new and _site_exists(args.config, options):
-        print("The database already holds the site; nothing to do "
-              "(drop --if-new to re-apply profiles).")
-        return 0
+    if _site_exists(args.config, options):
+        evolve_database(get_appsettings(args.config, options=options),
+                        progress=progress_bar(sys.stderr))
+        if args.if_new:
+            print("The database already holds the site; nothing to do "
+                  "(drop --if-new to re-apply profiles).")
+            return 0
     env = bootstrap(args.config, options=options)
     registry = env["registry"]
     db = registry._zodb_databases[""]
@@ -231,8 +237,8 @@ def _checked_roles(names):
     return list(dict.fromkeys(roles))
 
 
-def open_existing(config):
-    """Pyramid's bootstrap environment over the existing database of ``config``; raises
+def existing_options(config):
+    """The placeholder values of ``config``, whose database must hold a site; raises
     ``CommandError`` when there is none yet or a running server holds it."""
     if not os.path.exists(config):
         raise CommandError(f"no configuration file {config}")
@@ -240,6 +246,13 @@ def open_existing(config):
     if not _site_exists(config, options):
         raise CommandError("the database named by zodbconn.uri holds no site yet; "
                            "run `portal init` first")
+    return options
+
+
+def open_existing(config):
+    """Pyramid's bootstrap environment over the existing database of ``config``; raises
+    ``CommandError`` when there is none yet or a running server holds it."""
+    options = existing_options(config)
     try:
         return bootstrap(config, options=options)
     except LockError:
@@ -307,6 +320,17 @@ def cmd_reindex(args):
         finally:
             conn.close()
     print(f"{count} objects indexed.")
+    return 0
+
+
+def cmd_evolve(args):
+    """Apply the pending evolve steps with a progress bar; ``--dry-run`` only lists them."""
+    options = existing_options(args.config)
+    try:
+        evolve_database(get_appsettings(args.config, options=options), args.dry_run,
+                        progress_bar(sys.stderr))
+    except LockError:
+        raise CommandError(IN_USE) from None
     return 0
 
 
@@ -440,6 +464,11 @@ def build_parser():
     reindex = sub.add_parser("reindex", help="rebuild the catalog (with a progress bar)")
     reindex.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
     reindex.set_defaults(func=cmd_reindex)
+    evolve = sub.add_parser("evolve", help="apply the pending evolve steps (with a progress bar)")
+    evolve.add_argument("config", nargs="?", default=DEFAULT_CONFIG)
+    evolve.add_argument("--dry-run", action="store_true",
+                        help="list the pending steps without applying them")
+    evolve.set_defaults(func=cmd_evolve)
     check_blobs = sub.add_parser(
         "check-blobs", help="list files and images whose blob file is missing (exit status 1)")
     check_blobs.add_argument("config", nargs="?", default=DEFAULT_CONFIG)

@@ -1,12 +1,13 @@
 """Making the site object in a new database, and bringing an existing one up to date at
 start-up, so that no request ever writes to create or repair it."""
 import transaction
+from BTrees.OOBTree import OOBTree
 
 from . import evolve
 from .catalog import rebuild
 from .catalog.indexes import index_names
 from .catalog.queue import IndexQueue, apply_all
-from .content.schedule import Schedule, get_schedule
+from .content.schedule import Schedule
 from .content.types import Site
 from .publishing.worklist import new_worklist
 from .root import ROOT_KEY
@@ -32,27 +33,25 @@ def ensure_site(zodb_root, now):
         site.index_queue = IndexQueue()
         site.worklist = new_worklist(())
         site.trash = Trash()
-        # A new site has the newest data layout: no evolve step applies to it.
-        site.evolve_version = evolve.newest()
+        site.privileged_grants = OOBTree()
         zodb_root[ROOT_KEY] = site
+        # A new site has the newest data layout: no evolve step applies to it.
+        evolve.set_generation(zodb_root, evolve.newest(), ROOT_KEY)
     return site
 
 
-def bootstrap(db, registry):
-    """Make the site at start-up, or bring an existing one up to date (evolve steps, missing
-    catalog indexes, index notes left by a crash); returns whether it was made."""
-    clock = registry.portal_clock
+def bootstrap(db, registry, progress=None):
+    """Make the site at start-up, or bring an existing one up to date (missing catalog
+    indexes, index notes left by a crash, then the pending evolve steps, ``progress(done,
+    total)`` told after each); returns the numbers of the steps applied."""
     conn = db.open()
     try:
         with transaction.manager:
             created = ROOT_KEY not in conn.root()
             if created:
-                ensure_site(conn.root(), clock.now())
+                ensure_site(conn.root(), registry.portal_clock.now())
             else:
                 site = conn.root()[ROOT_KEY]
-                if getattr(site, "schedule", None) is None:
-                    # A site made before the schedule existed: fill it once, here, not on a GET.
-                    get_schedule(site, create=True, now=clock.now())
                 catalog = getattr(site, "catalog", None)
                 if catalog is None or set(catalog) != index_names():
                     # A site made before the catalog or one of its indexes: index it once,
@@ -61,8 +60,6 @@ def bootstrap(db, registry):
                 else:
                     # Notes of saves whose indexing never ran (a crash right after the save).
                     apply_all(site)
-        if not created:
-            evolve.evolve(conn, registry, ROOT_KEY)
+        return [] if created else evolve.evolve(conn, registry, ROOT_KEY, progress)
     finally:
         conn.close()
-    return created

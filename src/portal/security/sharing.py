@@ -3,20 +3,10 @@
 Two-step sign-in is required of anyone holding Manager, Publisher or Reviewer anywhere, also
 through a local grant (an agency's reviewers). Scanning the tree at every sign-in would be slow,
 so each change of local roles keeps a count, per principal, of privileged grants
-(``site.privileged_grants``).
+(``site.privileged_grants``, made with the site or by evolve step 8).
 """
-from BTrees.OOBTree import OOBTree
-
 from .localroles import get_local_roles, set_local_roles
 from .roles import ASSIGNABLE_ROLES, TWO_STEP_ROLES
-
-
-def privileged_grants(site):
-    """principal → number of privileged local grants (created on first write)."""
-    index = getattr(site, "privileged_grants", None)
-    if index is None:
-        index = site.privileged_grants = OOBTree()
-    return index
 
 
 def change_local_roles(site, obj, principal, roles):
@@ -28,7 +18,7 @@ def change_local_roles(site, obj, principal, roles):
     set_local_roles(obj, principal, tuple(after))
     delta = int(bool(after & TWO_STEP_ROLES)) - int(bool(before & TWO_STEP_ROLES))
     if delta:
-        index = privileged_grants(site)
+        index = site.privileged_grants
         count = index.get(principal, 0) + delta
         if count > 0:
             index[principal] = count
@@ -39,7 +29,7 @@ def change_local_roles(site, obj, principal, roles):
 
 def holds_privileged_grant(site, principals):
     """True when any of ``principals`` holds a privileged role locally somewhere."""
-    index = getattr(site, "privileged_grants", None)
+    index = site.privileged_grants
     return bool(index) and any(index.get(principal, 0) > 0 for principal in principals)
 
 
