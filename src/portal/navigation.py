@@ -18,7 +18,8 @@ from .catalog import get_catalog
 from .catalog.search import object_at, public
 from .content.base import find_site, path_of
 from .content.events import ObjectAdded, ObjectModified, ObjectRemoved
-from .content.schedule import UNKNOWN, next_boundary, registry_now, stamp
+from .content.schedule import UNKNOWN, next_boundary, stamp
+from .content.typeinfo import types_where
 from .security.policy import anonymous_may_view
 
 HOME_BLOCK_SIZE = 5
@@ -110,56 +111,51 @@ class PublicView:
                 if obj is not None]
 
 
-def newest_below(folder, count, types=("NewsItem", "File"), site=None, now=None):
-    """The ``count`` newest public items of ``types`` below ``folder`` that are active at
-    ``now`` (the registry's clock when None), newest first."""
-    site = site or find_site(folder)
-    return PublicView(site, now or registry_now()).newest(path_of(folder), count, types)
-
-
-def _menu_entry(obj, view, nonempty, depth):
+def _menu_entry(obj, view, nonempty, depth, kinds):
     entry = {"title": obj.title, "path": path_of(obj), "url": None, "children": []}
-    if obj.type_name == "Link":
+    if obj.type_name in kinds["menu_link"]:
         entry["url"] = obj.url
         return entry
     if depth < 2:
-        links = {id(link) for link in view.children(obj, ("Link",))}
+        links = {id(link) for link in view.children(obj, kinds["menu_link"])}
         for name in obj.keys() if obj.order != "date" else obj.container_names():
             child = obj[name]
             wanted = path_of(child) in nonempty if child.is_container else id(child) in links
             if wanted and getattr(child, "in_menu", False):
-                entry["children"].append(_menu_entry(child, view, nonempty, depth + 1))
+                entry["children"].append(_menu_entry(child, view, nonempty, depth + 1, kinds))
     return entry
 
 
-def build(site, now):
-    """Compute the derived data of ``site`` as anonymous visitors see it at ``now``."""
+def build(site, now, registry):
+    """Compute the derived data of ``site`` as anonymous visitors see it at ``now``; the
+    types of ``registry`` say which items are fed, may be featured, and link out in menus."""
+    kinds = {flag: types_where(flag, registry) for flag in ("fed", "featured", "menu_link")}
     view = PublicView(site, now)
     nonempty = view.nonempty()
-    scan = view.newest("", FEATURED_SCAN, ("NewsItem",))
+    scan = view.newest("", FEATURED_SCAN, kinds["featured"])
     featured = next((obj for obj in scan if obj.featured), scan[0] if scan else None)
     latest = [obj for obj in scan if obj is not featured][:LATEST_SIZE]
     # The home page shows each item once: blocks skip what the top of the page already shows.
     shown = {id(obj) for obj in latest} | {id(featured)}
     menu, blocks, link_groups = [], [], []
-    links = {id(link) for link in view.children(site, ("Link",))}
+    links = {id(link) for link in view.children(site, kinds["menu_link"])}
     for name in site:
         section = site[name]
-        if section.type_name == "Link" and section.in_menu and id(section) in links:
-            menu.append(_menu_entry(section, view, nonempty, 1))
+        if section.type_name in kinds["menu_link"] and section.in_menu and id(section) in links:
+            menu.append(_menu_entry(section, view, nonempty, 1, kinds))
             continue
         if not section.is_container or path_of(section) not in nonempty:
             continue
         if section.in_menu:
-            menu.append(_menu_entry(section, view, nonempty, 1))
+            menu.append(_menu_entry(section, view, nonempty, 1, kinds))
             candidates = view.newest(path_of(section), HOME_BLOCK_SIZE + LATEST_SIZE + 1,
-                                     ("NewsItem", "File"))
+                                     kinds["fed"])
             items = [obj for obj in candidates if id(obj) not in shown][:HOME_BLOCK_SIZE]
             if items:
                 blocks.append({"title": section.title, "path": path_of(section),
                                "items": [summary(obj) for obj in items]})
         else:
-            link_groups.extend(_link_groups(section, view))
+            link_groups.extend(_link_groups(section, view, kinds["menu_link"]))
     return {
         "menu": menu,
         "blocks": blocks,
@@ -171,14 +167,14 @@ def build(site, now):
     }
 
 
-def _link_groups(section, view):
+def _link_groups(section, view, link_types):
     groups = []
     for name in section.container_names():
         group = section[name]
         if path_of(group) not in view.folders:
             continue
         links = [{"title": obj.title, "url": obj.url}
-                 for obj in view.children(group, ("Link",))]
+                 for obj in view.children(group, link_types)]
         if links:
             groups.append({"title": group.title, "links": links})
     return groups
@@ -198,14 +194,14 @@ def site_data(request):
     if site.changes._p_changed:
         # This transaction has changed content and may yet abort: its counter value could be
         # reused by another commit, so what it sees must not be cached under it.
-        return build(site, now)
+        return build(site, now, request.registry)
     version = site.changes()
     when = stamp(now)
     cached = _cache.get(db_key)
     if cached is not None and cached[0] == version and cached[1] <= when \
             and (cached[2] is None or when < cached[2]):
         return cached[3]
-    data = build(site, now)
+    data = build(site, now, request.registry)
     until = next_boundary(site, now)
     if until is UNKNOWN:
         until = when + UNSCHEDULED_TTL

@@ -193,7 +193,7 @@ class Applier:
     def _create(self, profile, node, where):
         type_name = node.get("type", "Folder")
         try:
-            factory, _addable = self.registry.content_types[type_name]
+            factory = self.registry.content_types[type_name].factory
         except KeyError:
             raise ProfileError(f"{where}: unknown type {type_name!r}") from None
         obj = factory(node["title"], node.get("description", ""))

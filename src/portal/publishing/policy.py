@@ -9,16 +9,12 @@ from pyramid.location import lineage
 import workflow
 
 from ..content.base import find_site as site_of
+from ..content.typeinfo import type_info
 from ..content.types import Site
 from ..security.policy import held_roles, permission_map
 from .conditions import checks
 
 PROFILE_ACTOR = "profile"
-# What profiles/default sets on the site; used where no folder up the tree has a policy.
-DEFAULT_POLICY = {"NewsItem": "two_level_publication", "File": "two_level_publication",
-                  "Page": "simple_publication", "Link": "one_state",
-                  "Image": "simple_publication",
-                  "Folder": "one_state"}
 
 
 def policy_of(folder):
@@ -33,15 +29,21 @@ def workflow_id_for(obj):
 
 def workflow_id_for_type(start, type_name):
     """The workflow id the policies at ``start`` and above give ``type_name``; where none
-    does (a site not yet set up by a profile), ``DEFAULT_POLICY``'s, so that new content is
-    never public without approval."""
+    does (a site not yet set up by a profile), the one the type declares, so that new content
+    is never public without approval."""
     for node in lineage(start):
         policy = getattr(node, "workflow_policy", None)
         if policy:
             found = policy.get(type_name) or policy.get("*")
             if found:
                 return found
-    return DEFAULT_POLICY.get(type_name)
+    return default_workflow(type_name)
+
+
+def default_workflow(type_name):
+    """The workflow ``type_name`` declares (``config.add_content_type``), or None."""
+    info = type_info(type_name)
+    return info.workflow if info is not None else None
 
 
 def workflow_for(registry, obj):

@@ -18,14 +18,11 @@ from urllib.parse import unquote, urlsplit
 from pyramid.threadlocal import get_current_request
 
 from ..content.base import find_site, path_of
+from ..content.typeinfo import type_info
 from ..security.policy import PUBLIC_ROLES
 from ..security.roles import VIEW
 from .policy import fire, transitions_for, workflow_for
 from .working_copy import original_of
-
-# What a page may publish along with itself: never another page or article, which has an
-# approval of its own.
-FOLLOWERS = ("Image", "File")
 
 
 class _References(HTMLParser):
@@ -104,7 +101,9 @@ def publish_used_items(event):
     hosts = {request.host, urlsplit(settings.get("portal.public_url", "")).netloc} - {""}
     where = "/" + path_of(original_of(page))
     for obj in referenced_objects(site, body, hosts):
-        if obj.type_name not in FOLLOWERS or _public_roles(obj) >= opened_to:
+        info = type_info(obj.type_name, request.registry)
+        # Never another page or article, which has an approval of its own.
+        if info is None or not info.follows_page or _public_roles(obj) >= opened_to:
             continue
         transition = _follow_transition(request, obj, opened_to)
         if transition is None:

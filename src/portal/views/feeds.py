@@ -25,13 +25,12 @@ from pyramid.view import view_config
 from ..catalog import get_catalog
 from ..catalog.search import object_at
 from ..content.base import EPOCH, path_of
+from ..content.typeinfo import types_where
 from ..content.types import Folder, Site
 from ..navigation import PublicView
 from ..security.policy import anonymous_may_view
 
 FEED_ITEMS = 20  # items per feed, newest first
-FEED_TYPES = ("NewsItem", "File")
-SITEMAP_TYPES = ("Folder", "Page", "NewsItem", "File")
 SITEMAP_LIMIT = 50000  # URLs per sitemap file (sitemaps.org)
 MAX_AGE = 300  # seconds browsers, proxies and aggregators may keep a feed
 RSS_TYPE = "application/rss+xml"
@@ -79,7 +78,8 @@ def public_view(request):
 
 def feed_items(request, folder, count=FEED_ITEMS):
     """The ``count`` newest public NewsItems and Files below ``folder``, newest first."""
-    return public_view(request).newest(path_of(folder), count, FEED_TYPES)
+    return public_view(request).newest(path_of(folder), count,
+                                       types_where("fed", request.registry))
 
 
 def feed_title(request, folder):
@@ -168,7 +168,8 @@ def sitemap_entries(request):
         if folder is not None and folder.default_page:
             shown_as_section.add(f"{path}/{folder.default_page}")
     entries = [(path, modified.get(docmap.docid_for_address(path))) for path in sections]
-    items = intersection(view.items, catalog["type"].applyAny(list(SITEMAP_TYPES)))
+    items = intersection(view.items, catalog["type"].applyAny(
+        list(types_where("in_sitemap", request.registry))))
     for docid in items:
         path = docmap.address_for_docid(docid)
         if path is not None and path not in shown_as_section:

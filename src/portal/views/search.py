@@ -22,6 +22,7 @@ from ..catalog.highlight import highlight
 from ..catalog.indexes import TEXT, searchable_text, seconds
 from ..catalog.search import resolve, search
 from ..catalog.textquery import prefix_terms, text_query
+from ..content.typeinfo import types_where
 from ..content.types import Site
 from ..i18n import _, portal_zone
 from ..revisions import html_text
@@ -31,7 +32,6 @@ from .pages import page_number
 
 PAGE_SIZE = 20
 MAX_Q = 1000
-SEARCHED_TYPES = ("NewsItem", "File", "Page")
 FIRST_YEAR = 1930
 SORTS = {"relevance": _("Relevance"), "date": _("Newest first")}
 # The range of publication dates: ISO days (what <input type="date"> sends), inside these years.
@@ -92,7 +92,7 @@ def _filters(request, sections, offered):
     chosen, ignored = {}, []
     value = request.GET.get("type", "")
     if value:
-        (chosen.__setitem__("type", value) if value in SEARCHED_TYPES
+        (chosen.__setitem__("type", value) if value in types_where("searched", request.registry)
          else ignored.append("filter"))
     value = request.GET.get("section", "")
     if value:
@@ -159,7 +159,7 @@ def search_view(context, request):
     sections = {name: context[name].title for name in context.container_names()
                 if request.has_permission(VIEW, context[name])}
     catalog, _docmap = get_catalog(context)
-    for_types = Any("type", list(SEARCHED_TYPES))
+    for_types = Any("type", list(types_where("searched", request.registry)))
 
     def offered(index, value):
         return bool(search(request, for_types & Eq(index, value), limit=1)[0])
@@ -241,7 +241,7 @@ def _facets(request, catalog, found, sections, chosen):
     # The documents alone, as a flat set: intersecting it is three times faster than
     # intersecting the scored tree the text index gives, and there is one per facet value.
     found = multiunion([found])
-    types = _counts(catalog, found, "type", SEARCHED_TYPES)
+    types = _counts(catalog, found, "type", types_where("searched", request.registry))
     in_sections = _counts(catalog, found, "section", list(sections))
     # Publication years in the portal's time zone, from the year index: the years some item
     # has, newest first (a few dozen at most), not every year since 1930.

@@ -241,5 +241,5 @@ def _inherited(folder, type_name):
         return own_any
     parent = folder.__parent__
     if parent is None:
-        return policy.DEFAULT_POLICY.get(type_name)
+        return policy.default_workflow(type_name)
     return policy.workflow_id_for_type(parent, type_name)

@@ -16,7 +16,8 @@ from pyramid.view import view_config
 from ...content.base import Content
 from ...content.events import ObjectModified
 from ...content.ids import unique_id
-from ...content.types import Folder, Site
+from ...content.typeinfo import type_info
+from ...content.types import Folder
 from ...i18n import _
 from ...navigation import path_of
 from ...publishing.working_copy import check_out, needs_working_copy
@@ -28,7 +29,6 @@ from .conflict import conflict_form
 from .forms import (
     NOTE_FIELD,
     REVISION_FIELD,
-    TYPE_LABELS,
     add_note_field,
     add_revision_field,
     annotate,
@@ -45,16 +45,16 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
 def type_label(type_name):
-    return TYPE_LABELS.get(type_name, type_name)
+    """The interface's name of a type (its declared title; the name itself when unknown)."""
+    info = type_info(type_name)
+    return info.title if info is not None else type_name
 
 
 def addable_types(request, folder):
-    """The names of the types ``folder`` may hold (the Site holds what a Folder holds)."""
+    """The names of the types ``folder`` may hold, as its type declares."""
     types = request.registry.content_types
     entry = types.get(folder.type_name)
-    if entry is None and isinstance(folder, Site):
-        entry = types.get("Folder")
-    return [name for name in (entry[1] if entry else ()) if name in types]
+    return [name for name in (entry.addable if entry else ()) if name in types]
 
 
 def _may_remove(request, obj, permission):
@@ -123,7 +123,7 @@ def add_view(context, request):
         if type_name:
             response.status = 400
         return response
-    factory = request.registry.content_types[type_name][0]
+    factory = request.registry.content_types[type_name].factory
     schema, stores = build_schema(request, factory)
     form = make_form(request, schema, request.resource_url(context, "@@add",
                                                            query={"type": type_name}), _("Add"))

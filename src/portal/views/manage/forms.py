@@ -42,17 +42,6 @@ NOTE_FIELD = "revision_note"
 # The hidden number of the item's newest revision when its edit form was filled in.
 REVISION_FIELD = "revision"
 
-# The interface's names of the content types (a type missing here shows its class name).
-TYPE_LABELS = {
-    "Site": _("Site"),
-    "Folder": _("Folder"),
-    "Page": _("Page"),
-    "NewsItem": _("News item"),
-    "Link": _("Link"),
-    "File": _("File"),
-    "Image": _("Image"),
-}
-
 # colander's and deform's own messages that these forms can show, so that the extractor puts
 # them in the portal's catalogs (neither package ships Vietnamese).
 FOREIGN_MESSAGES = (
@@ -267,7 +256,8 @@ def field_labels(request):
               NOTE_FIELD: (_("Revision note"), "text"),
               "date": (_("Date"), "text"), "time": (_("Time"), "text"),
               "expires-date": (_("Date"), "text"), "expires-time": (_("Time"), "text")}
-    for factory, _addable in request.registry.content_types.values():
+    for info in request.registry.content_types.values():
+        factory = info.factory
         if getattr(factory, "schema", None) is None:
             continue
         for node in factory.schema().children:
