@@ -19,6 +19,7 @@ class TypeInfo:
     factory: type
     title: str  # a TranslationString: the type's name in the interface
     addable: tuple = ()  # the types it may hold
+    addable_in: tuple = ()  # the containers that may hold it, besides their own ``addable``
     workflow: str | None = "one_state"  # where no folder's policy names one
     searched: bool = False  # offered by the search page and its type filter
     fed: bool = False  # in RSS feeds and the home page's news blocks
@@ -30,8 +31,9 @@ class TypeInfo:
 
 def add_content_type(config, name, factory, title, **options):
     """Directive: declare the content type ``name`` (see ``TypeInfo`` for ``options``)."""
-    info = TypeInfo(name, factory, title, **dict(options, addable=tuple(
-        options.get("addable", ()))))
+    info = TypeInfo(name, factory, title, **dict(
+        options, addable=tuple(options.get("addable", ())),
+        addable_in=tuple(options.get("addable_in", ()))))
 
     def register():
         config.registry.content_types[name] = info
@@ -48,6 +50,17 @@ def content_types(registry=None):
 def type_info(name, registry=None):
     """The TypeInfo of ``name``, or None when no such type is declared."""
     return content_types(registry).get(name)
+
+
+def addable_in(container_type, registry=None):
+    """The names of the types a container of ``container_type`` may hold: those its
+    declaration names, then those declared ``addable_in`` it."""
+    types = content_types(registry)
+    info = types.get(container_type)
+    names = list(info.addable) if info is not None else []
+    names += [name for name, other in types.items()
+              if container_type in other.addable_in and name not in names]
+    return [name for name in names if name in types]
 
 
 def types_where(flag, registry=None):

@@ -16,7 +16,7 @@ from pyramid.view import view_config
 from ...content.base import Content
 from ...content.events import ObjectModified
 from ...content.ids import unique_id
-from ...content.typeinfo import type_info
+from ...content.typeinfo import addable_in, type_info
 from ...content.types import Folder
 from ...i18n import _
 from ...navigation import path_of
@@ -52,9 +52,7 @@ def type_label(type_name):
 
 def addable_types(request, folder):
     """The names of the types ``folder`` may hold, as its type declares."""
-    types = request.registry.content_types
-    entry = types.get(folder.type_name)
-    return [name for name in (entry.addable if entry else ()) if name in types]
+    return addable_in(folder.type_name, request.registry)
 
 
 def _may_remove(request, obj, permission):
