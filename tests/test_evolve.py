@@ -138,29 +138,36 @@ def test_two_steps_with_one_number_are_refused(steps, tmp_path, monkeypatch):
         newest()
 
 
-def test_steps_7_and_8_give_an_older_site_its_schedule_and_grant_index(tmp_path):
-    """A site of release 6: no schedule (start-up used to make it) and no index of privileged
-    grants (the first grant used to make it)."""
+def test_steps_2_5_7_and_8_give_an_older_site_what_saves_and_grants_used_to_make(tmp_path):
+    """A site of release 1: no worklist nor index queue (the first save used to make them), no
+    schedule (start-up used to make it), no index of privileged grants (the first grant)."""
     from datetime import timedelta
 
     from BTrees.OOBTree import OOBTree
 
+    from portal.catalog.queue import get_queue
     from portal.content.schedule import Schedule, next_boundary, stamp
     from portal.content.types import NewsItem
+    from portal.publishing.worklist import entries
     from portal.security.sharing import change_local_roles, holds_privileged_grant
 
     registry = make_registry()
-    db, conn = old_site(tmp_path / "var", recorded=6)
+    db, conn = old_site(tmp_path / "var", recorded=1)
     with transaction.manager:
         site = conn.root()["portal"]
         item = NewsItem("Sắp đăng")
         item.effective = FIXED_NOW + timedelta(days=2)
         site.add("sap-dang", item, registry=registry)
-        del site.schedule, site.privileged_grants
-    assert evolve(conn, registry)[:2] == [7, 8]
+    with transaction.manager:
+        del site.worklist, site.index_queue, site.schedule, site.privileged_grants
+    assert evolve(conn, registry)[:7] == [2, 3, 4, 5, 6, 7, 8]
     conn.transaction_manager.begin()
     site = conn.root()["portal"]
     assert isinstance(site.schedule, Schedule) and isinstance(site.privileged_grants, OOBTree)
+    with transaction.manager:
+        site.workflow_policy = {"NewsItem": "simple_publication"}
+        site.add("nhap", NewsItem("Bản nháp"), registry=registry)
+    assert [path for path, _entry in entries(site)] == ["nhap"] and len(get_queue(site)) == 0
     assert next_boundary(site, FIXED_NOW) == stamp(item.effective)
     assert not holds_privileged_grant(site, ["user:an"])
     with transaction.manager:

@@ -77,12 +77,10 @@ class IndexQueue(Persistent):
         return sum(len(shard) - 1 for shard in self._shards)
 
 
-def get_queue(site, create=False):
-    """The site's index queue; made only when ``create``."""
-    queue = getattr(site, "index_queue", None)
-    if queue is None and create:
-        queue = site.index_queue = IndexQueue()
-    return queue
+def get_queue(site):
+    """The site's index queue; None only on a site older than evolve step 5, which start-up
+    reads before applying the steps."""
+    return getattr(site, "index_queue", None)
 
 
 def millis(when):
@@ -103,7 +101,7 @@ def note(site, path, how, registry):
         txn.set_data(_PENDING, pending)
         txn.addAfterCommitHook(_after_commit, args=(site._p_jar, site._p_oid, pending,
                                                     registry))
-    queue = get_queue(site, create=True)  # new sites and evolve step 5 have one already
+    queue = site.index_queue  # made with the site, or by evolve step 5
     known = pending.get(path)
     if known is not None:
         key, previous = known

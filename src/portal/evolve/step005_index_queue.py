@@ -3,9 +3,10 @@
 Saves note what the catalog must update in ``site.index_queue``; made by the first save, it
 would be made by every save of that first moment, and those would all conflict on the site.
 """
-from ..catalog.queue import get_queue
+from ..catalog.queue import IndexQueue, get_queue
 
 
 def evolve(site, registry):
     """Make ``site.index_queue`` when the site has none."""
-    get_queue(site, create=True)
+    if get_queue(site) is None:
+        site.index_queue = IndexQueue()

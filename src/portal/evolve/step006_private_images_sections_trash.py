@@ -15,7 +15,7 @@ import workflow
 from ..catalog import get_catalog
 from ..catalog.indexing import walk
 from ..content.base import object_at
-from ..publishing.policy import complete_map, workflow_id_for
+from ..publishing.policy import complete_map, policy_of, workflow_id_for
 from ..security.policy import permission_map
 from ..trash import Trash
 
@@ -42,7 +42,7 @@ def folders(folder):
 
 def private_images(site, registry):
     """Give images the publication workflow where the site's policy gave them ``one_state``."""
-    policy = dict(site.workflow_policy or {})
+    policy = policy_of(site)  # a site no profile was applied to has none
     if policy.get("Image") != OLD:
         return
     policy["Image"] = NEW

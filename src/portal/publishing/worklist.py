@@ -46,12 +46,9 @@ def stored(entry):
     return tuple(entry.get(name) for name in FIELDS)
 
 
-def get_worklist(site, create=False):
-    """The site's worklist; made only when ``create`` (never on a read)."""
-    found = getattr(site, "worklist", None)
-    if found is None and create:
-        found = site.worklist = new_worklist()
-    return found
+def get_worklist(site):
+    """The site's worklist; None only on a site older than evolve step 2, which makes it."""
+    return getattr(site, "worklist", None)
 
 
 def _is_final(obj, registry_workflows):
@@ -79,9 +76,7 @@ def reindex(obj, workflows):
         return
     path = path_of(obj)
     final = _is_final(obj, workflows)
-    worklist = get_worklist(site, create=not final)
-    if worklist is None:
-        return
+    worklist = site.worklist  # made with the site, or by evolve step 2
     key = key_of(path)
     if final:
         if key in worklist:
