@@ -83,3 +83,4 @@ class Image(Content):
     type_name = "Image"
     schema = ImageSchema
     image = None
+    image_required = True  # the picture is the item: the add form asks for it

@@ -179,7 +179,7 @@ def build_schema(request, factory, obj=None):
         store = stores["image"] = UploadStore(upload_dir(request),
                                               request.authenticated_userid, limit)
         current = getattr(obj, "image", None)
-        required = factory.type_name == "Image" and current is None
+        required = getattr(factory, "image_required", False) and current is None
         schema.add(colander.SchemaNode(
             deform.FileData(), name="image", title=_("Image"),
             missing=colander.required if required else None,
