@@ -8,47 +8,17 @@ items come first without sorting.
 import heapq
 import math
 import zlib
-from datetime import UTC, datetime
 from itertools import islice
 
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
-from pyramid.location import lineage
 from pyramid.threadlocal import get_current_registry
 
 from .events import ObjectAdded, ObjectRemoved, ObjectWillBeRemoved
 from .ids import reserved_names
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def find_site(obj):
-    """The Site above ``obj`` (or ``obj`` itself); None outside a site."""
-    for node in lineage(obj):
-        if node.type_name == "Site":
-            return node
-    return None
-
-
-def path_of(obj):
-    """The slash-separated path of ``obj`` from the site, '' for the site."""
-    names = [node.__name__ for node in lineage(obj)][:-1]
-    return "/".join(reversed(names))
-
-
-def object_at(site, path):
-    """The object at the site path ``path`` (working copies included), or None."""
-    node = site
-    for name in path.split("/"):
-        if not name:
-            continue
-        try:
-            node = node[name]
-        except (KeyError, TypeError):
-            return None
-    return node
-
+from .location import EPOCH, find_site, object_at, path_of  # noqa: F401 (their old home)
+from .schedule import note_dates
 
 DATE_SHARDS = 16
 # The first key of every shard of a date index: never removed, so a shard is never empty and
@@ -153,7 +123,6 @@ class Content(Persistent):
             parent._index_date(self)
             # Also without an event (profiles date an item after adding it): a future date
             # must reach the site's schedule, or cached menus would never show the item.
-            from .schedule import note_dates
             note_dates(self)
 
     @property

@@ -14,8 +14,8 @@ from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 from pyramid.threadlocal import get_current_registry
 
-from .base import EPOCH, find_site, path_of
 from .events import ObjectAdded, ObjectModified, ObjectRemoved
+from .location import EPOCH, find_site, path_of
 
 # After the last character any path may hold: the upper bound of a path range.
 _LAST = "\U0010ffff"
