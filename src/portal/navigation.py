@@ -20,7 +20,7 @@ from .content.base import find_site, path_of
 from .content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from .content.schedule import UNKNOWN, next_boundary, stamp
 from .content.typeinfo import types_where
-from .security.policy import anonymous_may_view
+from .security.policy import anonymous_may_view, public_by_state
 
 HOME_BLOCK_SIZE = 5
 LATEST_SIZE = 6
@@ -33,10 +33,47 @@ _lock = threading.Lock()
 
 
 def content_changed(event):
-    """Subscriber: any change to the tree makes the derived data stale."""
+    """Subscriber: note the changed object; at commit, if what anonymous visitors may see was
+    added, changed or removed (by its state: its dates may have just changed), the derived
+    data goes stale in every process, since the counter is in the database.
+
+    Decided at commit, not now: another subscriber (the workflow's) may not have given a new
+    object its state yet, whatever order the packages were included in. Saving, adding or
+    removing a draft or a working copy keeps the public fragments.
+    """
     site = find_site(event.parent if event.parent is not None else event.object)
-    if site is not None:
+    if site is None:
+        return
+    if site._p_jar is None:  # a site made in this transaction: nothing is cached for it
         site.changes.change(1)
+        return
+    txn = site._p_jar.transaction_manager.get()
+    try:
+        noted = txn.data(_NOTED)
+    except KeyError:
+        noted = []
+        txn.set_data(_NOTED, noted)
+        txn.addBeforeCommitHook(_bump_if_public, (site, noted))
+    noted.append(event.object)
+
+
+# The key of the objects noted in a transaction (``Transaction.data``).
+_NOTED = object()
+
+
+def _bump_if_public(site, noted):
+    if any(public_by_state(obj, site) for obj in noted):
+        site.changes.change(1)
+
+
+def _noted_changes(site):
+    """True when this transaction noted changes whose effect is decided at its commit."""
+    if site._p_jar is None:
+        return False
+    try:
+        return bool(site._p_jar.transaction_manager.get().data(_NOTED))
+    except KeyError:
+        return False
 
 
 def summary(obj):
@@ -191,7 +228,7 @@ def site_data(request):
     site = request.root
     now = request.registry.portal_clock.now()
     db_key = id(site._p_jar.db()) if site._p_jar is not None else id(site)
-    if site.changes._p_changed:
+    if site.changes._p_changed or _noted_changes(site):
         # This transaction has changed content and may yet abort: its counter value could be
         # reused by another commit, so what it sees must not be cached under it.
         return build(site, now, request.registry)

@@ -64,3 +64,14 @@ def unindex_path(site, base):
             continue
         catalog.unindex_doc(docid)
         docmap.remove_docid(docid)
+
+
+def is_public_path(site, path):
+    """True when the catalog holds the document at ``path`` as viewable by anonymous
+    visitors (before it is unindexed)."""
+    catalog, docmap = get_catalog(site)
+    if catalog is None:
+        return False
+    docid = docmap.docid_for_address(path)
+    public = catalog["allowed"]._fwd_index.get("role:Anonymous")
+    return docid is not None and public is not None and docid in public

@@ -27,7 +27,8 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from ..content.base import object_at
-from .indexing import index, index_tree, unindex_path
+from ..security.policy import public_by_state
+from .indexing import index, index_tree, is_public_path, unindex_path
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ def apply_all(site):
 
 def apply(site, queue, keys):
     """Apply the notes under ``keys`` (skipping those already applied); how many were."""
-    applied = 0
+    applied, public = 0, False
     for key in keys:
         found = queue.take(key)
         if found is None:
@@ -204,6 +205,7 @@ def apply(site, queue, keys):
         path, how = found
         obj = object_at(site, path)
         if how == "remove":
+            public = public or is_public_path(site, path)
             unindex_path(site, path)
             how = "tree"
         if obj is not None:
@@ -211,10 +213,12 @@ def apply(site, queue, keys):
                 index_tree(obj)
             else:
                 index(obj, site)
+        public = public or (obj is not None and public_by_state(obj, site))
         applied += 1
-    if applied:
+    if public:
         # Navigation and kept search answers are keyed on this counter: what they derived
-        # from the catalog between the save and its indexing must not outlive it.
+        # from the catalog between the save and its indexing must not outlive it. Notes of
+        # drafts and working copies change nothing anonymous visitors are shown.
         site.changes.change(1)
     return applied
 

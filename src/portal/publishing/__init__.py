@@ -16,7 +16,7 @@ from ..content.base import find_site, path_of
 from ..content.events import ObjectAdded, ObjectModified, ObjectRemoved
 from ..paths import resource_dirs
 from ..security.audit import audit
-from ..security.roles import PERMISSIONS, ROLES
+from ..security.roles import ANONYMOUS, PERMISSIONS, ROLES, VIEW
 from .conditions import CONDITIONS
 
 
@@ -39,6 +39,14 @@ def audit_transition(event):
     audit(request, "transition", target="/" + path_of(event.object), details=details)
 
 
+def shown_to_public(event):
+    """True when the transition of ``event`` leaves or reaches a state anonymous visitors may
+    view (a draft sent for approval changes nothing they see)."""
+    states = event.workflow.states
+    return any(ANONYMOUS in states[name].permissions.get(VIEW, ())
+               for name in (event.source, event.destination))
+
+
 def includeme(config):
     from . import notices, policy, used_items, working_copy, worklist
 
@@ -58,10 +66,11 @@ def includeme(config):
 
     def transitioned(event):
         worklist.reindex(event.object, registry.portal_workflows)
-        site = find_site(event.object)
-        if site is not None:
-            # What anonymous visitors see may have changed: menus and pages are derived anew.
-            site.changes.change(1)
+        if isinstance(event, WorkflowChanged) or shown_to_public(event):
+            site = find_site(event.object)
+            if site is not None:
+                # What anonymous visitors see has changed: menus and pages are derived anew.
+                site.changes.change(1)
 
     config.add_subscriber(added, ObjectAdded)
     config.add_subscriber(removed, ObjectRemoved)

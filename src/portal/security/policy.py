@@ -228,6 +228,12 @@ def inactive_view(allowed):
         role for role in INACTIVE_VIEWERS if role not in allowed)
 
 
+def public_by_state(obj, site):
+    """True when ``obj``'s state lets anonymous visitors view it, whatever its dates: what a
+    change of it may change on the public pages (a draft or a working copy never does)."""
+    return ANONYMOUS in effective_map(obj, site).get(VIEW, ())
+
+
 def anonymous_may_view(obj, site, now=None):
     """True when anonymous visitors may view ``obj`` at ``now`` (what menus and caches may
     show): its map lets Anonymous view it and it is active. ``now`` defaults to the current
