@@ -8,7 +8,8 @@ the cache holds until the earliest of them after it was built.
 
 The schedule is kept by subscribers (added, modified, removed) and by ``set_effective``, in
 write transactions only. Sites made before it existed get it, filled by one walk of the tree,
-at start-up (``root.bootstrap``) or at their first change; reading never creates it.
+from evolve step 7 (``portal evolve``, or start-up) or at their first change; reading never
+creates it.
 """
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
