@@ -22,12 +22,12 @@ def policy_of(folder):
     return dict(getattr(folder, "workflow_policy", None) or {})
 
 
-def workflow_id_for(obj):
+def workflow_id_for(obj, registry=None):
     """The id of the workflow the policy gives ``obj`` where it stands, or None."""
-    return workflow_id_for_type(obj, obj.type_name)
+    return workflow_id_for_type(obj, obj.type_name, registry)
 
 
-def workflow_id_for_type(start, type_name):
+def workflow_id_for_type(start, type_name, registry=None):
     """The workflow id the policies at ``start`` and above give ``type_name``; where none
     does (a site not yet set up by a profile), the one the type declares, so that new content
     is never public without approval."""
@@ -37,12 +37,13 @@ def workflow_id_for_type(start, type_name):
             found = policy.get(type_name) or policy.get("*")
             if found:
                 return found
-    return default_workflow(type_name)
+    return default_workflow(type_name, registry)
 
 
-def default_workflow(type_name):
-    """The workflow ``type_name`` declares (``config.add_content_type``), or None."""
-    info = type_info(type_name)
+def default_workflow(type_name, registry=None):
+    """The workflow ``type_name`` declares (``config.add_content_type``) in ``registry`` (the
+    current one when None), or None."""
+    info = type_info(type_name, registry)
     return info.workflow if info is not None else None
 
 
@@ -50,7 +51,7 @@ def workflow_for(registry, obj):
     """The Workflow ``obj`` is in (or would be in, where it stands), or None."""
     if isinstance(obj, Site):
         return None
-    wf_id = getattr(obj, "workflow_id", None) or workflow_id_for(obj)
+    wf_id = getattr(obj, "workflow_id", None) or workflow_id_for(obj, registry)
     return registry.portal_workflows.get(wf_id) if wf_id else None
 
 
@@ -80,7 +81,7 @@ def enter_workflows(registry, obj, actor=None):
     """
     now = _now(registry)
     for node in _walk(obj):
-        wf_id = workflow_id_for(node)
+        wf_id = workflow_id_for(node, registry)
         new = registry.portal_workflows.get(wf_id) if wf_id else None
         if new is None or isinstance(node, Site):
             continue
@@ -127,7 +128,7 @@ def set_policy(registry, folder, policy, actor):
     changed = 0
     now = _now(registry)
     for node in _walk(folder):
-        wf_id = workflow_id_for(node)
+        wf_id = workflow_id_for(node, registry)
         if isinstance(node, Site) or not wf_id or getattr(node, "workflow_id", None) == wf_id:
             continue
         workflow.change_workflow(registry.portal_workflows[wf_id], node, actor, now,

@@ -212,7 +212,7 @@ def workflow_policy_view(context, request):
                         for name in types],
               "workflows": [(wf.id, tr(label(wf.title))) for wf in workflows.values()],
               "own": own, "error": None, "status": None,
-              "inherited": {name: _inherited(context, name) for name in types}}
+              "inherited": {name: _inherited(context, name, registry) for name in types}}
     if request.method == "POST":
         chosen = {name: request.POST.get(f"type-{name}", "") for name in types}
         chosen = {name: value for name, value in chosen.items() if value}
@@ -233,7 +233,7 @@ def workflow_policy_view(context, request):
     return values
 
 
-def _inherited(folder, type_name):
+def _inherited(folder, type_name, registry):
     """The workflow ``type_name`` follows in ``folder`` when its own row is left empty: the
     folder's own ``*``, else what the folders above give (the default policy on the site)."""
     own_any = policy.policy_of(folder).get(ANY_TYPE)
@@ -241,5 +241,5 @@ def _inherited(folder, type_name):
         return own_any
     parent = folder.__parent__
     if parent is None:
-        return policy.default_workflow(type_name)
-    return policy.workflow_id_for_type(parent, type_name)
+        return policy.default_workflow(type_name, registry)
+    return policy.workflow_id_for_type(parent, type_name, registry)
