@@ -13,12 +13,18 @@ BARE_ERROR = ("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title
               "<p lang='en'>Something went wrong. Please try again later.</p></body></html>")
 
 
-def sign_in_url(request):
-    """The sign-in page's address, coming back to the page asked for (its query too on GET)."""
+def came_from_here(request):
+    """The address to come back to after signing in: the path asked for (its query too on
+    GET, whose repetition changes nothing)."""
     came_from = request.path_info
     if request.method == "GET" and request.query_string:
         came_from += "?" + request.query_string
-    return request.resource_url(request.root, "@@login", query={"came_from": came_from})
+    return came_from
+
+
+def sign_in_url(request, view="@@login"):
+    """The address of the sign-in step ``view``, coming back to the page asked for."""
+    return request.resource_url(request.root, view, query={"came_from": came_from_here(request)})
 
 
 @notfound_view_config(renderer="portal:templates/notfound.pt")

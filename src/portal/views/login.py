@@ -11,6 +11,7 @@ from ..security.audit import audit
 from ..security.policy import current_session, end_current_session
 from ..security.roles import VIEW
 from ..security.throttle import account_key, address_key
+from .errors import sign_in_url
 
 # Hashing a password for an unknown login costs as much as checking a real one, so response
 # times do not tell which logins exist.
@@ -252,12 +253,8 @@ def second_step_first(exc, request):
     """A page refused only because the session has not passed the second step: go through
     it (or enrol) first, then come back (S2)."""
     user = request.identity
-    came_from = request.path_info
-    if request.method == "GET" and request.query_string:
-        came_from += "?" + request.query_string
     view = "@@login-code" if user.two_step_enrolled else "@@two-step-setup"
-    response = HTTPSeeOther(location=request.resource_url(request.root, view,
-                                                          query={"came_from": came_from}))
+    response = HTTPSeeOther(location=sign_in_url(request, view))
     response.cache_control = "no-store"
     twostep.set_pending(request, response, user.login, raising=True)
     return response
