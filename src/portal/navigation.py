@@ -13,6 +13,7 @@ first such date after it was built (``content.schedule``).
 import threading
 
 from BTrees.IFBTree import IFSet, difference, intersection, multiunion
+from transaction.interfaces import NoTransaction
 
 from .catalog import get_catalog
 from .catalog.search import object_at, public
@@ -72,7 +73,7 @@ def _noted_changes(site):
         return False
     try:
         return bool(site._p_jar.transaction_manager.get().data(_NOTED))
-    except KeyError:
+    except (KeyError, NoTransaction):  # nothing noted, or no transaction begun (read only)
         return False
 
 
